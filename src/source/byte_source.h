@@ -1,0 +1,39 @@
+// Source stage: where the bytes of the CSV come from.
+//
+// A ByteSource yields the (decompressed) bytes of one input, in order, once.
+// It is used by one thread at a time (the splitter's reader thread).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+
+namespace csv2ddb {
+
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+
+  // Reads up to `n` bytes of the decoded stream into `buf`. Returns the number
+  // of bytes read; 0 means end of stream. Errors name the input (Describe()).
+  virtual Result<size_t> Read(char* buf, size_t n) = 0;
+
+  // Bytes of the underlying (possibly compressed) input consumed so far, and
+  // its total size, or 0 when unknown (stdin, pipes). Used for progress only.
+  virtual uint64_t RawBytesConsumed() const = 0;
+  virtual uint64_t RawSize() const = 0;
+
+  // The input as the user named it (a path, "-" for stdin, or a URI).
+  virtual std::string Describe() const = 0;
+};
+
+// Opens `spec`: "-" for stdin, otherwise a local path. Gzip and zstd inputs
+// are recognised by their magic bytes (and so also by .gz / .zst names) and
+// decompressed on the fly. Fails with a one-line message when the input is
+// missing, unreadable, a directory, or a corrupt compressed stream header.
+Result<std::unique_ptr<ByteSource>> OpenSource(const std::string& spec);
+
+}  // namespace csv2ddb
