@@ -1,0 +1,188 @@
+#include "mapping/item_builder.h"
+
+#include <simdjson.h>
+
+#include "common/json_escape.h"
+#include "mapping/dynamo_number.h"
+
+namespace csv2ddb {
+
+namespace {
+
+bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+void ApplyTransform(const Transform& t, std::string* v) {
+  switch (t.kind) {
+    case Transform::Kind::kTrim: {
+      std::string_view s = Trim(*v);
+      *v = std::string(s);
+      break;
+    }
+    case Transform::Kind::kLowercase:
+      for (char& c : *v) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+      break;
+    case Transform::Kind::kUppercase:
+      for (char& c : *v) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+      break;
+    case Transform::Kind::kPrefix:
+      v->insert(0, t.text);
+      break;
+    case Transform::Kind::kSuffix:
+      v->append(t.text);
+      break;
+    case Transform::Kind::kReplace: {
+      std::string out;
+      size_t from = 0;
+      for (size_t at; (at = v->find(t.text, from)) != std::string::npos; from = at + t.text.size()) {
+        out.append(*v, from, at - from);
+        out.append(t.replacement);
+      }
+      out.append(*v, from);
+      v->swap(out);
+      break;
+    }
+  }
+}
+
+// Approximate stored size of a number: 1 byte per two significant digits + 1.
+size_t NumberBytes(std::string_view n) { return n.size() / 2 + 2; }
+
+std::string Shorten(std::string_view s) {
+  constexpr size_t kMax = 40;
+  if (s.size() <= kMax) return std::string(s);
+  return std::string(s.substr(0, kMax)) + "...";
+}
+
+}  // namespace
+
+ItemBuilder::ItemBuilder(const ItemPlan& plan) : plan_(plan) {}
+
+bool ItemBuilder::Reject(const Record& rec, int column, const char* rule,
+                         const std::string& detail, Rejection* why) const {
+  why->column = column;
+  why->rule = rule;
+  why->reason = "line " + std::to_string(rec.line);
+  if (column >= 0) why->reason += ", column '" + plan_.header[column] + "'";
+  why->reason += ": rule " + std::string(rule) + ": " + detail;
+  return false;
+}
+
+bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rejection* why) {
+  if (rec.unterminated_quote) {
+    return Reject(rec, -1, "csv_quoting", "a quoted field is never closed", why);
+  }
+  const size_t ncols = plan_.columns.size();
+  if (rec.fields.size() != ncols) {
+    return Reject(rec, -1, "field_count",
+                  "expected " + std::to_string(ncols) + " fields, found " +
+                      std::to_string(rec.fields.size()),
+                  why);
+  }
+  if (rec.malformed_field >= 0) {
+    return Reject(rec, rec.malformed_field, "csv_quoting",
+                  "a quote inside an unquoted field or text after a closing quote", why);
+  }
+  if (!utf8_valid) {
+    for (size_t i = 0; i < ncols; ++i) {
+      if (!simdjson::validate_utf8(rec.fields[i].data(), rec.fields[i].size())) {
+        return Reject(rec, static_cast<int>(i), "utf8", "the value is not valid UTF-8", why);
+      }
+    }
+  }
+
+  std::string& json = out->json_arena();
+  const size_t json_start = json.size();
+  size_t item_bytes = 0;
+  bool first = true;
+  json.push_back('{');
+  for (size_t i = 0; i < ncols; ++i) {
+    const ColumnPlan& c = plan_.columns[i];
+    if (c.drop) continue;
+    std::string_view v = rec.fields[i];
+    const int col = static_cast<int>(i);
+    if (c.required && v.empty()) {
+      json.resize(json_start);
+      return Reject(rec, col, "required", "the value is missing", why);
+    }
+    if (c.not_blank && Trim(v).empty()) {
+      json.resize(json_start);
+      return Reject(rec, col, "not_blank", "the value is blank", why);
+    }
+    if (!c.transforms.empty()) {
+      value_.assign(v);
+      for (const Transform& t : c.transforms) ApplyTransform(t, &value_);
+      v = value_;
+    }
+    if (c.key_role != 0) {
+      if (v.empty()) {
+        json.resize(json_start);
+        return Reject(rec, col, "key_empty", "a key attribute cannot be empty", why);
+      }
+    } else if (v.empty()) {
+      if (c.on_empty == OnEmpty::kOmit) continue;
+      if (c.on_empty == OnEmpty::kReject) {
+        json.resize(json_start);
+        return Reject(rec, col, "empty", "the value is empty", why);
+      }
+    }
+    if (c.type == AttrType::kN) {
+      if (auto bad = CheckDynamoNumber(v)) {
+        json.resize(json_start);
+        return Reject(rec, col, "number",
+                      "'" + Shorten(v) + "' is not a valid DynamoDB number: " + std::string(*bad),
+                      why);
+      }
+      item_bytes += c.attribute.size() + NumberBytes(v);
+    } else {
+      item_bytes += c.attribute.size() + v.size();
+    }
+    if (c.key_role != 0) {
+      std::string& key = c.key_role == 1 ? pk_ : sk_;
+      key = c.type == AttrType::kN ? CanonicalDynamoNumber(v) : std::string(v);
+      const size_t limit = c.key_role == 1 ? kMaxPartitionKeyBytes : kMaxSortKeyBytes;
+      if (key.size() > limit) {
+        json.resize(json_start);
+        return Reject(rec, col, "key_size",
+                      "the key is " + std::to_string(key.size()) + " bytes, over DynamoDB's " +
+                          std::to_string(limit) + "-byte limit",
+                      why);
+      }
+    }
+    if (!first) json.push_back(',');
+    first = false;
+    json.append(c.json_prefix);
+    AppendJsonEscaped(v, &json);
+    json.append("\"}");
+  }
+  json.push_back('}');
+  if (item_bytes > kMaxItemBytes) {
+    json.resize(json_start);
+    return Reject(rec, -1, "item_size",
+                  "the item is " + std::to_string(item_bytes) +
+                      " bytes, over DynamoDB's 400 KB limit",
+                  why);
+  }
+
+  ItemRef ref;
+  ref.line = rec.line;
+  ref.json_off = static_cast<uint32_t>(json_start);
+  ref.json_len = static_cast<uint32_t>(json.size() - json_start);
+  std::string& keys = out->key_arena();
+  ref.key_off = static_cast<uint32_t>(keys.size());
+  ref.pk_len = static_cast<uint32_t>(pk_.size());
+  keys.append(pk_);
+  if (plan_.sk_column >= 0) {
+    ref.sk_len = static_cast<uint32_t>(sk_.size());
+    keys.append(sk_);
+  }
+  out->mutable_items().push_back(ref);
+  return true;
+}
+
+}  // namespace csv2ddb

@@ -1,0 +1,53 @@
+#include "report/summary.h"
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include "errors/reject_formatter.h"
+
+namespace csv2ddb {
+
+std::string FormatSummary(const Summary& s) {
+  rapidjson::StringBuffer sb;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
+  w.SetIndent(' ', 2);
+  const auto str = [&w](const std::string& s0) {
+    const std::string v = ToValidUtf8(s0);
+    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  };
+  w.StartObject();
+  w.Key("TOTAL_NUMBER_OF_ITEMS_WRITTEN");
+  w.Uint64(s.written);
+  w.Key("TOTAL_NUMBER_OF_ITEMS_IN_ERROR");
+  w.Uint64(s.rejected);
+  w.Key("DESTINATION_TABLE_NAME");
+  str(s.table);
+  if (s.rejected > 0 && !s.error_location.empty()) {
+    w.Key("ERROR_DATA_LOCATION");
+    str(s.error_location);
+  }
+  w.Key("EXECUTION_NAME");
+  str(s.execution_name);
+  w.Key("TARGET");
+  str(s.target);
+  w.Key("TOTAL_NUMBER_OF_RECORDS_READ");
+  w.Uint64(s.records);
+  w.Key("DUPLICATE_KEYS_REPLACED");
+  w.Uint64(s.duplicates);
+  w.Key("BLANK_LINES_SKIPPED");
+  w.Uint64(s.blank_lines);
+  w.Key("DURATION_SECONDS");
+  w.Double(static_cast<double>(static_cast<int64_t>(s.seconds * 1000)) / 1000);
+  if (s.validate_only) {
+    w.Key("VALIDATE_ONLY");
+    w.Bool(true);
+    w.Key("FIRST_REJECTS");
+    w.StartArray();
+    for (const auto& r : s.first_rejects) str(r);
+    w.EndArray();
+  }
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize()) + "\n";
+}
+
+}  // namespace csv2ddb

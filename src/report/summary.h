@@ -1,0 +1,32 @@
+// Report stage, final: the summary JSON printed on stdout.
+//
+// Keys of the reference's output come first (TOTAL_NUMBER_OF_ITEMS_WRITTEN,
+// TOTAL_NUMBER_OF_ITEMS_IN_ERROR, DESTINATION_TABLE_NAME, and
+// ERROR_DATA_LOCATION only when there are errors), then csv2ddb's own.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace csv2ddb {
+
+struct Summary {
+  std::string execution_name;
+  std::string table;
+  std::string target;
+  std::string error_location;  // printed only when rejected > 0
+  uint64_t records = 0;
+  uint64_t written = 0;
+  uint64_t rejected = 0;
+  uint64_t duplicates = 0;
+  uint64_t blank_lines = 0;
+  double seconds = 0;
+  bool validate_only = false;
+  std::vector<std::string> first_rejects;  // printed when validate_only
+};
+
+// Pretty-printed JSON, ending in a newline.
+std::string FormatSummary(const Summary& s);
+
+}  // namespace csv2ddb

@@ -1,0 +1,25 @@
+// A sink that accepts every item and stores nothing: measures the pipeline
+// up to and including building each item's DynamoDB JSON.
+#pragma once
+
+#include <atomic>
+
+#include "sink/sink.h"
+
+namespace csv2ddb {
+
+class NullSink : public Sink {
+ public:
+  Status Prepare(const TableSpec&) override { return Status::OK(); }
+  Status WriteChunk(const ItemBuffer& items, const BatchPlan&) override {
+    items_ += items.size();
+    return Status::OK();
+  }
+  std::string Describe() const override { return "null://"; }
+  uint64_t items() const { return items_; }
+
+ private:
+  std::atomic<uint64_t> items_{0};
+};
+
+}  // namespace csv2ddb

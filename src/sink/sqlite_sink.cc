@@ -1,0 +1,171 @@
+#include "sink/sqlite_sink.h"
+
+#include <sqlite3.h>
+
+namespace csv2ddb {
+
+namespace {
+
+std::string Quote(const std::string& ident) {
+  std::string out = "\"";
+  for (char c : ident) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                                        SQLITE_OPEN_FULLMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return Status::IOError("target 'sqlite://" + path + "': " + msg);
+  }
+  std::unique_ptr<SqliteSink> sink(new SqliteSink(path, db));
+  sqlite3_busy_timeout(db, 10000);
+  CSV2DDB_RETURN_IF_ERROR(sink->Exec("PRAGMA journal_mode=WAL"));
+  CSV2DDB_RETURN_IF_ERROR(sink->Exec("PRAGMA synchronous=NORMAL"));
+  CSV2DDB_RETURN_IF_ERROR(sink->Exec("PRAGMA cache_size=-65536"));
+  return sink;
+}
+
+SqliteSink::~SqliteSink() { Close(); }
+
+Status SqliteSink::Error(const std::string& what) const {
+  return Status::IOError("target '" + Describe() + "': " + what + ": " + sqlite3_errmsg(db_));
+}
+
+Status SqliteSink::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Status::IOError("target '" + Describe() + "': " + msg);
+  }
+  return Status::OK();
+}
+
+Status SqliteSink::Prepare(const TableSpec& t) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string* key : {&t.partition_key.attribute,
+                                 t.sort_key ? &t.sort_key->attribute : nullptr}) {
+    if (key && (*key == "item" || *key == "source_line")) {
+      return Status::InvalidArgument("target '" + Describe() + "': key attribute '" + *key +
+                                     "' clashes with a column of the embedded table");
+    }
+  }
+  CSV2DDB_RETURN_IF_ERROR(
+      Exec("CREATE TABLE IF NOT EXISTS csv2ddb_tables (name TEXT PRIMARY KEY, "
+           "partition_key TEXT NOT NULL, partition_key_type TEXT NOT NULL, "
+           "sort_key TEXT, sort_key_type TEXT)"));
+
+  // A table made earlier must have the same key schema.
+  const std::string want = t.partition_key.attribute + " (" + AttrTypeName(t.partition_key.type) +
+                           ")" +
+                           (t.sort_key ? ", " + t.sort_key->attribute + " (" +
+                                             AttrTypeName(t.sort_key->type) + ")"
+                                       : "");
+  sqlite3_stmt* q = nullptr;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT partition_key || ' (' || partition_key_type || ')' || "
+                         "coalesce(', ' || sort_key || ' (' || sort_key_type || ')', '') "
+                         "FROM csv2ddb_tables WHERE name = ?",
+                         -1, &q, nullptr) != SQLITE_OK) {
+    return Error("reading the table catalog");
+  }
+  sqlite3_bind_text(q, 1, t.name.c_str(), -1, SQLITE_TRANSIENT);
+  std::string have;
+  if (sqlite3_step(q) == SQLITE_ROW) have = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+  sqlite3_finalize(q);
+  if (!have.empty() && have != want) {
+    return Status::InvalidArgument("target '" + Describe() + "': table '" + t.name +
+                                   "' has key schema " + have + " but the mapping has " + want);
+  }
+
+  const std::string table = Quote(t.name);
+  const std::string pk = Quote(t.partition_key.attribute);
+  has_sort_key_ = t.sort_key.has_value();
+  const std::string sk = has_sort_key_ ? Quote(t.sort_key->attribute) : "";
+  const std::string keys = has_sort_key_ ? pk + ", " + sk : pk;
+  CSV2DDB_RETURN_IF_ERROR(Exec(
+      "CREATE TABLE IF NOT EXISTS " + table + " (" + pk + " TEXT NOT NULL, " +
+      (has_sort_key_ ? sk + " TEXT NOT NULL, " : "") +
+      "item TEXT NOT NULL, source_line INTEGER NOT NULL, PRIMARY KEY (" + keys + "))"));
+  if (have.empty()) {
+    sqlite3_stmt* ins = nullptr;
+    if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO csv2ddb_tables VALUES (?, ?, ?, ?, ?)", -1,
+                           &ins, nullptr) != SQLITE_OK) {
+      return Error("writing the table catalog");
+    }
+    sqlite3_bind_text(ins, 1, t.name.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 2, t.partition_key.attribute.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 3, AttrTypeName(t.partition_key.type), -1, SQLITE_STATIC);
+    if (has_sort_key_) {
+      sqlite3_bind_text(ins, 4, t.sort_key->attribute.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(ins, 5, AttrTypeName(t.sort_key->type), -1, SQLITE_STATIC);
+    }
+    const int rc = sqlite3_step(ins);
+    sqlite3_finalize(ins);
+    if (rc != SQLITE_DONE) return Error("writing the table catalog");
+  }
+
+  const std::string sql = "INSERT INTO " + table + " (" + keys + ", item, source_line) VALUES (?, " +
+                          (has_sort_key_ ? "?, " : "") + "?, ?) ON CONFLICT (" + keys +
+                          ") DO UPDATE SET item = excluded.item, source_line = "
+                          "excluded.source_line WHERE excluded.source_line >= " +
+                          table + ".source_line";
+  if (upsert_) sqlite3_finalize(upsert_);
+  upsert_ = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &upsert_, nullptr) != SQLITE_OK) {
+    return Error("preparing the write");
+  }
+  return Status::OK();
+}
+
+Status SqliteSink::WriteChunk(const ItemBuffer& items, const BatchPlan& plan) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (upsert_ == nullptr) return Status::Internal("SqliteSink::WriteChunk before Prepare");
+  CSV2DDB_RETURN_IF_ERROR(Exec("BEGIN"));
+  for (const Batch& batch : plan.batches) {
+    for (uint32_t index : batch.items) {
+      const ItemRef& ref = items.items()[index];
+      int n = 1;
+      const std::string_view pk = items.PartitionKey(ref);
+      sqlite3_bind_text(upsert_, n++, pk.data(), static_cast<int>(pk.size()), SQLITE_STATIC);
+      if (has_sort_key_) {
+        const std::string_view sk = items.SortKey(ref);
+        sqlite3_bind_text(upsert_, n++, sk.data(), static_cast<int>(sk.size()), SQLITE_STATIC);
+      }
+      const std::string_view json = items.Json(ref);
+      sqlite3_bind_text(upsert_, n++, json.data(), static_cast<int>(json.size()), SQLITE_STATIC);
+      sqlite3_bind_int64(upsert_, n, static_cast<sqlite3_int64>(ref.line));
+      const int rc = sqlite3_step(upsert_);
+      sqlite3_reset(upsert_);
+      if (rc != SQLITE_DONE) {
+        Status st = Error("writing line " + std::to_string(ref.line));
+        Exec("ROLLBACK");
+        return st;
+      }
+    }
+  }
+  sqlite3_clear_bindings(upsert_);
+  return Exec("COMMIT");
+}
+
+Status SqliteSink::Close() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (upsert_) sqlite3_finalize(upsert_);
+  upsert_ = nullptr;
+  if (db_) {
+    if (sqlite3_close(db_) != SQLITE_OK) return Status::IOError("target '" + Describe() + "': close failed");
+    db_ = nullptr;
+  }
+  return Status::OK();
+}
+
+}  // namespace csv2ddb
