@@ -21,7 +21,9 @@ struct ItemRef {
 class ItemBuffer {
  public:
   std::string_view Json(const ItemRef& r) const { return {json_.data() + r.json_off, r.json_len}; }
-  std::string_view PartitionKey(const ItemRef& r) const { return {keys_.data() + r.key_off, r.pk_len}; }
+  std::string_view PartitionKey(const ItemRef& r) const {
+    return {keys_.data() + r.key_off, r.pk_len};
+  }
   std::string_view SortKey(const ItemRef& r) const {
     return {keys_.data() + r.key_off + r.pk_len, r.sk_len};
   }

@@ -31,8 +31,9 @@ int main(int argc, char** argv) {
   add_common(run_cmd, &run);
   run_cmd->add_option("--target,-t", run.target, "sqlite://PATH (embedded) or null://")
       ->capture_default_str();
-  run_cmd->add_option("--errors", run.errors,
-                      "error location; records go to <errors>/execution_name=<name>/")
+  run_cmd
+      ->add_option("--errors", run.errors,
+                   "error location; records go to <errors>/execution_name=<name>/")
       ->capture_default_str();
 
   CLI::App* validate_cmd =

@@ -42,8 +42,8 @@ std::string GenerateName() {
 bool ValidName(const std::string& name) {
   if (name.empty() || name.size() > 80) return false;
   for (unsigned char c : name) {
-    if (c <= 0x20 || c == 0x7f || std::string_view("<>{}[]?*\"#%\\^|~`$&,;:/'").find(c) !=
-                                      std::string_view::npos) {
+    if (c <= 0x20 || c == 0x7f ||
+        std::string_view("<>{}[]?*\"#%\\^|~`$&,;:/'").find(c) != std::string_view::npos) {
       return false;
     }
   }
@@ -97,7 +97,8 @@ int RunCommand(const RunOptions& o) {
   if (!mapping.ok()) return Fail(kExitUsage, mapping.status().message());
   Result<std::unique_ptr<ByteSource>> source = OpenSource(o.input);
   if (!source.ok()) return Fail(kExitUsage, source.status().message());
-  Result<InputStart> start = ReadInputStart(source->get(), mapping->dialect, mapping->has_header_row);
+  Result<InputStart> start =
+      ReadInputStart(source->get(), mapping->dialect, mapping->has_header_row);
   if (!start.ok()) return Fail(kExitUsage, start.status().message());
   std::vector<std::string> header = mapping->header.empty() ? start->header : mapping->header;
   Result<ItemPlan> plan = BindMapping(*mapping, header);
@@ -136,7 +137,8 @@ int RunCommand(const RunOptions& o) {
   popts.workers = o.workers ? o.workers : std::max(1u, std::thread::hardware_concurrency());
   popts.chunk_size = o.chunk_size;
   if (o.verbose) {
-    std::fprintf(stderr, "csv2ddb: execution %s: %s -> %s table %s, %zu workers, %llu-byte chunks\n",
+    std::fprintf(stderr,
+                 "csv2ddb: execution %s: %s -> %s table %s, %zu workers, %llu-byte chunks\n",
                  name.c_str(), o.input.c_str(), sink->Describe().c_str(), plan->table.c_str(),
                  popts.workers, static_cast<unsigned long long>(popts.chunk_size));
   }
@@ -144,13 +146,14 @@ int RunCommand(const RunOptions& o) {
   ProgressCounters counters;
   std::optional<ProgressLine> progress;
   if (!o.quiet && isatty(STDERR_FILENO)) progress.emplace(&counters);
-  Result<PipelineResult> result = RunPipeline(source->get(), std::move(start).value(),
-                                              mapping->dialect, *plan, sink.get(), rejects.get(),
-                                              formatter, popts, &counters);
+  Result<PipelineResult> result =
+      RunPipeline(source->get(), std::move(start).value(), mapping->dialect, *plan, sink.get(),
+                  rejects.get(), formatter, popts, &counters);
   progress.reset();
   Status closed = rejects->Close();
   Status sink_closed = sink->Close();
-  if (!result.ok()) return Fail(kExitFailed, "execution " + name + " failed: " + result.status().message());
+  if (!result.ok())
+    return Fail(kExitFailed, "execution " + name + " failed: " + result.status().message());
   if (!closed.ok()) return Fail(kExitFailed, closed.message());
   if (!sink_closed.ok()) return Fail(kExitFailed, sink_closed.message());
 

@@ -16,7 +16,7 @@ struct RunOptions {
   std::string mapping;
   std::string target = "sqlite://csv2ddb.sqlite";
   std::string errors = "migration_errors";
-  std::string name;  // generated when empty
+  std::string name;    // generated when empty
   size_t workers = 0;  // 0: one per core
   uint64_t chunk_size = 4u << 20;
   bool validate_only = false;

@@ -58,10 +58,12 @@ Result<InputStart> ReadInputStart(ByteSource* source, const Dialect& dialect, bo
     RecordParser parser(dialect, head, 1);
     Record rec;
     if (!parser.Next(&rec) || parser.blank_lines() != 0) {
-      return Status::InvalidArgument("input '" + source->Describe() + "': line 1 is blank, expected a header row");
+      return Status::InvalidArgument("input '" + source->Describe() +
+                                     "': line 1 is blank, expected a header row");
     }
     if (rec.malformed_field >= 0 || rec.unterminated_quote) {
-      return Status::InvalidArgument("input '" + source->Describe() + "': header row has malformed quoting");
+      return Status::InvalidArgument("input '" + source->Describe() +
+                                     "': header row has malformed quoting");
     }
     for (std::string_view f : rec.fields) start.header.emplace_back(f);
     start.header_raw = std::string(rec.raw);

@@ -14,8 +14,8 @@ namespace csv2ddb {
 // A chunk's rejects, formatted by the worker that found them.
 struct ChunkRejects {
   uint64_t count = 0;
-  std::string ndjson;  // one JSON object per line
-  std::string csv;     // raw rows, each ending in '\n'
+  std::string ndjson;                // one JSON object per line
+  std::string csv;                   // raw rows, each ending in '\n'
   std::vector<std::string> reasons;  // the first few reasons, for summaries
 };
 

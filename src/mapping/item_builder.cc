@@ -39,7 +39,8 @@ void ApplyTransform(const Transform& t, std::string* v) {
     case Transform::Kind::kReplace: {
       std::string out;
       size_t from = 0;
-      for (size_t at; (at = v->find(t.text, from)) != std::string::npos; from = at + t.text.size()) {
+      for (size_t at; (at = v->find(t.text, from)) != std::string::npos;
+           from = at + t.text.size()) {
         out.append(*v, from, at - from);
         out.append(t.replacement);
       }
@@ -63,8 +64,8 @@ std::string Shorten(std::string_view s) {
 
 ItemBuilder::ItemBuilder(const ItemPlan& plan) : plan_(plan) {}
 
-bool ItemBuilder::Reject(const Record& rec, int column, const char* rule,
-                         const std::string& detail, Rejection* why) const {
+bool ItemBuilder::Reject(const Record& rec, int column, const char* rule, const std::string& detail,
+                         Rejection* why) const {
   why->column = column;
   why->rule = rule;
   why->reason = "line " + std::to_string(rec.line);
@@ -79,10 +80,10 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
   }
   const size_t ncols = plan_.columns.size();
   if (rec.fields.size() != ncols) {
-    return Reject(rec, -1, "field_count",
-                  "expected " + std::to_string(ncols) + " fields, found " +
-                      std::to_string(rec.fields.size()),
-                  why);
+    return Reject(
+        rec, -1, "field_count",
+        "expected " + std::to_string(ncols) + " fields, found " + std::to_string(rec.fields.size()),
+        why);
   }
   if (rec.malformed_field >= 0) {
     return Reject(rec, rec.malformed_field, "csv_quoting",
@@ -163,10 +164,9 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
   json.push_back('}');
   if (item_bytes > kMaxItemBytes) {
     json.resize(json_start);
-    return Reject(rec, -1, "item_size",
-                  "the item is " + std::to_string(item_bytes) +
-                      " bytes, over DynamoDB's 400 KB limit",
-                  why);
+    return Reject(
+        rec, -1, "item_size",
+        "the item is " + std::to_string(item_bytes) + " bytes, over DynamoDB's 400 KB limit", why);
   }
 
   ItemRef ref;

@@ -17,10 +17,10 @@ inline constexpr size_t kMaxPartitionKeyBytes = 2048;
 inline constexpr size_t kMaxSortKeyBytes = 1024;
 
 struct Rejection {
-  int column = -1;        // header position of the offending field, or -1
-  std::string rule;       // field_count, csv_quoting, utf8, required, not_blank,
-                          // empty, number, key_empty, key_size, item_size
-  std::string reason;     // one line: "line 7, column 'X': rule not_blank: ..."
+  int column = -1;     // header position of the offending field, or -1
+  std::string rule;    // field_count, csv_quoting, utf8, required, not_blank,
+                       // empty, number, key_empty, key_size, item_size
+  std::string reason;  // one line: "line 7, column 'X': rule not_blank: ..."
 };
 
 class ItemBuilder {

@@ -19,8 +19,8 @@ Result<ItemPlan> BindMapping(const Mapping& m, const std::vector<std::string>& h
     if (!names.count(column)) {
       std::string list;
       for (const auto& h : header) list += (list.empty() ? "" : ", ") + h;
-      return Status::InvalidArgument(where + ": column '" + column +
-                                     "' is not in the header (" + list + ")");
+      return Status::InvalidArgument(where + ": column '" + column + "' is not in the header (" +
+                                     list + ")");
     }
   }
 
@@ -31,7 +31,8 @@ Result<ItemPlan> BindMapping(const Mapping& m, const std::vector<std::string>& h
     auto it = m.columns.find(header[i]);
     const ColumnRule* rule = it == m.columns.end() ? nullptr : &it->second;
     c.drop = rule ? rule->drop : !m.include_unmapped;
-    c.attribute = rule && rule->rename ? *rule->rename : NormalizeName(header[i], m.normalize_names);
+    c.attribute =
+        rule && rule->rename ? *rule->rename : NormalizeName(header[i], m.normalize_names);
     c.type = rule && rule->type ? *rule->type : m.default_type;
     if (rule) {
       c.required = rule->required;

@@ -1,9 +1,10 @@
 #include "mapping/mapping.h"
 
+#include <toml++/toml.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace csv2ddb {
 
@@ -16,7 +17,8 @@ class Reader {
 
   bool failed() const { return !error_.empty(); }
   Status status() const {
-    return failed() ? Status::InvalidArgument("mapping '" + source_ + "': " + error_) : Status::OK();
+    return failed() ? Status::InvalidArgument("mapping '" + source_ + "': " + error_)
+                    : Status::OK();
   }
   void Fail(const std::string& msg) {
     if (error_.empty()) error_ = msg;
@@ -197,7 +199,8 @@ Result<Mapping> ParseMapping(std::string_view toml_text, const std::string& sour
   r.CheckKeys(doc, "the top level", {"table", "csv", "attributes", "columns"});
 
   const toml::table* table = doc["table"].as_table();
-  if (table == nullptr) return Status::InvalidArgument("mapping '" + source_name + "': [table] is missing");
+  if (table == nullptr)
+    return Status::InvalidArgument("mapping '" + source_name + "': [table] is missing");
   r.CheckKeys(*table, "[table]", {"name", "partition_key", "sort_key"});
   m.table = r.String(table->get("name"), "[table].name").value_or("");
   if (!r.failed() && (m.table.size() < 3 || m.table.size() > 255)) {
@@ -212,7 +215,8 @@ Result<Mapping> ParseMapping(std::string_view toml_text, const std::string& sour
     r.CheckKeys(*csv, "[csv]", {"delimiter", "quote", "header", "has_header_row"});
     m.dialect.delimiter = r.Char(csv->get("delimiter"), "[csv].delimiter").value_or(',');
     m.dialect.quote = r.Char(csv->get("quote"), "[csv].quote").value_or('"');
-    if (m.dialect.delimiter == m.dialect.quote) r.Fail("[csv].delimiter and [csv].quote must differ");
+    if (m.dialect.delimiter == m.dialect.quote)
+      r.Fail("[csv].delimiter and [csv].quote must differ");
     if (const toml::node* h = csv->get("header")) {
       const toml::array* arr = h->as_array();
       if (arr == nullptr || arr->empty()) r.Fail("[csv].header must be a non-empty array of names");
@@ -228,16 +232,20 @@ Result<Mapping> ParseMapping(std::string_view toml_text, const std::string& sour
 
   if (const toml::table* attrs = doc["attributes"].as_table()) {
     r.CheckKeys(*attrs, "[attributes]", {"normalize_names", "include_unmapped", "default_type"});
-    m.normalize_names = r.Bool(attrs->get("normalize_names"), "[attributes].normalize_names").value_or(true);
-    m.include_unmapped = r.Bool(attrs->get("include_unmapped"), "[attributes].include_unmapped").value_or(true);
-    m.default_type = r.Type(attrs->get("default_type"), "[attributes].default_type").value_or(AttrType::kS);
+    m.normalize_names =
+        r.Bool(attrs->get("normalize_names"), "[attributes].normalize_names").value_or(true);
+    m.include_unmapped =
+        r.Bool(attrs->get("include_unmapped"), "[attributes].include_unmapped").value_or(true);
+    m.default_type =
+        r.Type(attrs->get("default_type"), "[attributes].default_type").value_or(AttrType::kS);
   }
 
   if (const toml::node* cols = doc.get("columns")) {
     const toml::table* t = cols->as_table();
     if (t == nullptr) r.Fail("[columns] must be a table of column tables");
     for (auto it = t ? t->begin() : toml::table::const_iterator{}; t && it != t->end(); ++it) {
-      r.ParseColumn(std::string(it->first.str()), it->second, &m.columns[std::string(it->first.str())]);
+      r.ParseColumn(std::string(it->first.str()), it->second,
+                    &m.columns[std::string(it->first.str())]);
     }
   }
   CSV2DDB_RETURN_IF_ERROR(r.status());

@@ -159,8 +159,8 @@ class ChunkWorker {
 
 Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const Dialect& dialect,
                                    const ItemPlan& plan, Sink* sink, RejectSink* rejects,
-                                   const RejectFormatter& formatter,
-                                   const PipelineOptions& options, ProgressCounters* counters) {
+                                   const RejectFormatter& formatter, const PipelineOptions& options,
+                                   ProgressCounters* counters) {
   const size_t workers = options.workers ? options.workers : 1;
   Run run(rejects, counters, 2 * workers + 2);
   BoundedQueue<Chunk> queue(workers);

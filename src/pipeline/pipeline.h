@@ -48,8 +48,7 @@ struct PipelineResult {
 // `counters` (optional) is updated as chunks commit.
 Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const Dialect& dialect,
                                    const ItemPlan& plan, Sink* sink, RejectSink* rejects,
-                                   const RejectFormatter& formatter,
-                                   const PipelineOptions& options,
+                                   const RejectFormatter& formatter, const PipelineOptions& options,
                                    ProgressCounters* counters = nullptr);
 
 }  // namespace csv2ddb

@@ -9,7 +9,8 @@ Result<std::unique_ptr<Sink>> OpenSink(const std::string& uri) {
   const std::string sqlite = "sqlite://";
   if (uri.rfind(sqlite, 0) == 0) {
     const std::string path = uri.substr(sqlite.size());
-    if (path.empty()) return Status::InvalidArgument("target '" + uri + "': give a path, e.g. sqlite://out.sqlite");
+    if (path.empty())
+      return Status::InvalidArgument("target '" + uri + "': give a path, e.g. sqlite://out.sqlite");
     auto sink = SqliteSink::Open(path);
     if (!sink.ok()) return sink.status();
     return std::unique_ptr<Sink>(std::move(sink).value());

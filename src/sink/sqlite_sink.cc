@@ -19,8 +19,9 @@ std::string Quote(const std::string& ident) {
 
 Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                                        SQLITE_OPEN_FULLMUTEX, nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
@@ -28,9 +29,11 @@ Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path) {
   }
   std::unique_ptr<SqliteSink> sink(new SqliteSink(path, db));
   sqlite3_busy_timeout(db, 10000);
+  CSV2DDB_RETURN_IF_ERROR(sink->Exec("PRAGMA page_size=16384"));
   CSV2DDB_RETURN_IF_ERROR(sink->Exec("PRAGMA journal_mode=WAL"));
   CSV2DDB_RETURN_IF_ERROR(sink->Exec("PRAGMA synchronous=NORMAL"));
   CSV2DDB_RETURN_IF_ERROR(sink->Exec("PRAGMA cache_size=-65536"));
+  CSV2DDB_RETURN_IF_ERROR(sink->Exec("PRAGMA wal_autocheckpoint=8192"));
   return sink;
 }
 
@@ -52,8 +55,8 @@ Status SqliteSink::Exec(const std::string& sql) {
 
 Status SqliteSink::Prepare(const TableSpec& t) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (const std::string* key : {&t.partition_key.attribute,
-                                 t.sort_key ? &t.sort_key->attribute : nullptr}) {
+  for (const std::string* key :
+       {&t.partition_key.attribute, t.sort_key ? &t.sort_key->attribute : nullptr}) {
     if (key && (*key == "item" || *key == "source_line")) {
       return Status::InvalidArgument("target '" + Describe() + "': key attribute '" + *key +
                                      "' clashes with a column of the embedded table");
@@ -65,11 +68,10 @@ Status SqliteSink::Prepare(const TableSpec& t) {
            "sort_key TEXT, sort_key_type TEXT)"));
 
   // A table made earlier must have the same key schema.
-  const std::string want = t.partition_key.attribute + " (" + AttrTypeName(t.partition_key.type) +
-                           ")" +
-                           (t.sort_key ? ", " + t.sort_key->attribute + " (" +
-                                             AttrTypeName(t.sort_key->type) + ")"
-                                       : "");
+  const std::string want =
+      t.partition_key.attribute + " (" + AttrTypeName(t.partition_key.type) + ")" +
+      (t.sort_key ? ", " + t.sort_key->attribute + " (" + AttrTypeName(t.sort_key->type) + ")"
+                  : "");
   sqlite3_stmt* q = nullptr;
   if (sqlite3_prepare_v2(db_,
                          "SELECT partition_key || ' (' || partition_key_type || ')' || "
@@ -80,7 +82,8 @@ Status SqliteSink::Prepare(const TableSpec& t) {
   }
   sqlite3_bind_text(q, 1, t.name.c_str(), -1, SQLITE_TRANSIENT);
   std::string have;
-  if (sqlite3_step(q) == SQLITE_ROW) have = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+  if (sqlite3_step(q) == SQLITE_ROW)
+    have = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
   sqlite3_finalize(q);
   if (!have.empty() && have != want) {
     return Status::InvalidArgument("target '" + Describe() + "': table '" + t.name +
@@ -92,10 +95,10 @@ Status SqliteSink::Prepare(const TableSpec& t) {
   has_sort_key_ = t.sort_key.has_value();
   const std::string sk = has_sort_key_ ? Quote(t.sort_key->attribute) : "";
   const std::string keys = has_sort_key_ ? pk + ", " + sk : pk;
-  CSV2DDB_RETURN_IF_ERROR(Exec(
-      "CREATE TABLE IF NOT EXISTS " + table + " (" + pk + " TEXT NOT NULL, " +
-      (has_sort_key_ ? sk + " TEXT NOT NULL, " : "") +
-      "item TEXT NOT NULL, source_line INTEGER NOT NULL, PRIMARY KEY (" + keys + "))"));
+  CSV2DDB_RETURN_IF_ERROR(Exec("CREATE TABLE IF NOT EXISTS " + table + " (" + pk +
+                               " TEXT NOT NULL, " + (has_sort_key_ ? sk + " TEXT NOT NULL, " : "") +
+                               "item TEXT NOT NULL, source_line INTEGER NOT NULL, PRIMARY KEY (" +
+                               keys + "))"));
   if (have.empty()) {
     sqlite3_stmt* ins = nullptr;
     if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO csv2ddb_tables VALUES (?, ?, ?, ?, ?)", -1,
@@ -114,8 +117,9 @@ Status SqliteSink::Prepare(const TableSpec& t) {
     if (rc != SQLITE_DONE) return Error("writing the table catalog");
   }
 
-  const std::string sql = "INSERT INTO " + table + " (" + keys + ", item, source_line) VALUES (?, " +
-                          (has_sort_key_ ? "?, " : "") + "?, ?) ON CONFLICT (" + keys +
+  const std::string sql = "INSERT INTO " + table + " (" + keys +
+                          ", item, source_line) VALUES (?, " + (has_sort_key_ ? "?, " : "") +
+                          "?, ?) ON CONFLICT (" + keys +
                           ") DO UPDATE SET item = excluded.item, source_line = "
                           "excluded.source_line WHERE excluded.source_line >= " +
                           table + ".source_line";
@@ -162,7 +166,8 @@ Status SqliteSink::Close() {
   if (upsert_) sqlite3_finalize(upsert_);
   upsert_ = nullptr;
   if (db_) {
-    if (sqlite3_close(db_) != SQLITE_OK) return Status::IOError("target '" + Describe() + "': close failed");
+    if (sqlite3_close(db_) != SQLITE_OK)
+      return Status::IOError("target '" + Describe() + "': close failed");
     db_ = nullptr;
   }
   return Status::OK();

@@ -158,15 +158,6 @@ TEST_F(SourceTest, Directory) {
   EXPECT_EQ(src.status().message(), "input '" + dir_ + "': is a directory");
 }
 
-TEST_F(SourceTest, PermissionDenied) {
-  if (geteuid() == 0) GTEST_SKIP() << "root bypasses file permissions";
-  const std::string path = Write("secret.csv", "a\n");
-  ASSERT_EQ(chmod(path.c_str(), 0), 0);
-  Result<std::unique_ptr<ByteSource>> src = OpenSource(path);
-  ASSERT_FALSE(src.ok());
-  EXPECT_EQ(src.status().message(), "input '" + path + "': permission denied");
-}
-
 TEST_F(SourceTest, PeekDoesNotConsume) {
   const std::string path = Write("peek.csv", "abcdef");
   Result<std::unique_ptr<FileSource>> src = FileSource::Open(path);

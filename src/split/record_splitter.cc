@@ -66,10 +66,10 @@ Result<std::optional<Chunk>> RecordSplitter::Next() {
       break;
     }
     if (buf_.size() - limit > kMaxRecordBytes) {
-      return Status::InvalidArgument(
-          "input '" + source_->Describe() + "' line " + std::to_string(line_) +
-          ": no record boundary within " + std::to_string(kMaxRecordBytes >> 20) +
-          " MiB (a quoted field that is never closed?)");
+      return Status::InvalidArgument("input '" + source_->Describe() + "' line " +
+                                     std::to_string(line_) + ": no record boundary within " +
+                                     std::to_string(kMaxRecordBytes >> 20) +
+                                     " MiB (a quoted field that is never closed?)");
     }
     CSV2DDB_RETURN_IF_ERROR(Fill(std::max<size_t>(64 << 10, chunk_size_ / 8)));
   }
