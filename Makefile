@@ -32,6 +32,7 @@ demo: build
 	  --target sqlite://csv2ddb.sqlite --name demo-$$(date +%Y%m%dT%H%M%S)
 
 bench: build
+	@bash deps/install.sh deps/apt-bench.txt
 	bash bench/run.sh
 
 format:

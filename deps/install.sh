@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages listed in deps/apt.txt that are missing.
+# Installs the Debian packages listed in a list file (default deps/apt.txt)
+# that are missing.
 # Runs apt-get only when something is missing, so repeated calls are cheap.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t wanted < <(grep -v '^\s*#' "$here/apt.txt" | grep -v '^\s*$')
+list=${1:-$here/apt.txt}
+mapfile -t wanted < <(grep -v '^\s*#' "$list" | grep -v '^\s*$')
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
