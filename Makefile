@@ -9,6 +9,7 @@ all: build
 
 deps:
 	@bash deps/install.sh
+	@bash deps/npm.sh
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null

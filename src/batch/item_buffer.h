@@ -16,6 +16,8 @@ struct ItemRef {
   uint32_t key_off = 0;  // partition key value, then sort key value
   uint32_t pk_len = 0;
   uint32_t sk_len = 0;
+  uint32_t raw_off = 0;  // the record's raw bytes in its chunk, for rejects found later
+  uint32_t raw_len = 0;
 };
 
 class ItemBuffer {

@@ -2,7 +2,11 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <condition_variable>
+#include <functional>
+#include <iterator>
+#include <memory>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -25,13 +29,47 @@ struct ChunkResult {
   uint64_t blank_lines = 0;
   uint64_t bytes = 0;
   ChunkRejects rejects;
+  // For targets that do not order duplicate keys themselves: when the chunk's
+  // write started and ended (on the run's write clock), the hashes of its keys
+  // (sorted), and its items, kept until commit to re-write some of them.
+  uint64_t write_start = 0;
+  uint64_t write_end = 0;
+  std::vector<uint64_t> key_hashes;
+  std::unique_ptr<ItemBuffer> items;
+  BatchPlan plan;
 };
+
+uint64_t KeyHash(const ItemBuffer& items, const ItemRef& ref) {
+  const uint64_t h = std::hash<std::string_view>()(items.PartitionKey(ref));
+  return h ^ (std::hash<std::string_view>()(items.SortKey(ref)) * 0x9E3779B97F4A7C15ull);
+}
+
+// Batches of at most `max_items` over `indexes`.
+BatchPlan PlanOf(const std::vector<uint32_t>& indexes, const ItemBuffer& items, size_t max_items) {
+  BatchPlan plan;
+  for (uint32_t i : indexes) {
+    if (plan.batches.empty() || plan.batches.back().items.size() >= max_items) {
+      plan.batches.emplace_back();
+    }
+    plan.batches.back().items.push_back(i);
+    plan.batches.back().bytes += items.items()[i].json_len;
+  }
+  return plan;
+}
 
 // Shared state of one run: the first error, and the in-order commit.
 class Run {
  public:
-  Run(RejectSink* rejects, ProgressCounters* counters, size_t max_outstanding)
-      : rejects_(rejects), counters_(counters), max_outstanding_(max_outstanding) {}
+  Run(Sink* sink, RejectSink* rejects, ProgressCounters* counters, size_t max_outstanding,
+      size_t max_batch_items)
+      : sink_(sink),
+        rejects_(rejects),
+        counters_(counters),
+        max_outstanding_(max_outstanding),
+        max_batch_items_(max_batch_items) {}
+
+  // The write clock orders the start and end of chunk writes.
+  uint64_t Tick() { return clock_.fetch_add(1); }
 
   void Fail(const Status& st) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -63,6 +101,7 @@ class Run {
     for (auto it = done_.begin(); it != done_.end() && it->first == next_commit_;
          it = done_.erase(it)) {
       ChunkResult& c = it->second;
+      if (!failed_ && c.items) RestoreFileOrder(it->first, &c);
       if (!failed_) {
         Status st = rejects_->Append(c.rejects);
         if (!st.ok()) {
@@ -98,9 +137,59 @@ class Run {
   }
 
  private:
+  struct WrittenKeys {
+    uint64_t write_end;
+    std::vector<uint64_t> key_hashes;
+  };
+
+  // Called under mu_ when chunk `index` commits, all earlier chunks being
+  // committed. An earlier chunk whose write ended after this one's began may
+  // have overwritten a shared key with its older row: write this chunk's row
+  // for those keys again, now that every earlier write is acknowledged. Such a
+  // chunk started writing while the earlier one was uncommitted, so it lies
+  // within max_outstanding_ chunks of it: older windows are dropped.
+  void RestoreFileOrder(uint64_t index, ChunkResult* c) {
+    std::vector<uint64_t> shared;
+    for (const auto& [j, w] : window_) {
+      if (w.write_end <= c->write_start) continue;
+      std::set_intersection(c->key_hashes.begin(), c->key_hashes.end(), w.key_hashes.begin(),
+                            w.key_hashes.end(), std::back_inserter(shared));
+    }
+    if (!shared.empty()) {
+      std::sort(shared.begin(), shared.end());
+      std::vector<uint32_t> redo;
+      for (const Batch& b : c->plan.batches) {
+        for (uint32_t i : b.items) {
+          if (std::binary_search(shared.begin(), shared.end(),
+                                 KeyHash(*c->items, c->items->items()[i]))) {
+            redo.push_back(i);
+          }
+        }
+      }
+      std::vector<SinkRejection> ignored;  // these items were accepted once already
+      Status st = sink_->WriteChunk(*c->items, PlanOf(redo, *c->items, max_batch_items_), &ignored);
+      if (!st.ok()) {
+        if (error_.ok()) error_ = st.WithContext("re-writing later rows of duplicate keys");
+        failed_ = true;
+        return;
+      }
+      c->duplicates += redo.size();
+      c->write_end = Tick();
+    }
+    window_[index] = WrittenKeys{c->write_end, std::move(c->key_hashes)};
+    while (!window_.empty() && window_.begin()->first + max_outstanding_ <= index) {
+      window_.erase(window_.begin());
+    }
+    c->items.reset();
+  }
+
+  Sink* const sink_;
   RejectSink* const rejects_;
   ProgressCounters* const counters_;
   const size_t max_outstanding_;
+  const size_t max_batch_items_;
+  std::atomic<uint64_t> clock_{1};
+  std::map<uint64_t, WrittenKeys> window_;
   std::mutex mu_;
   std::condition_variable cv_;
   Status error_;
@@ -114,44 +203,83 @@ class Run {
 // Parser -> mapper -> batcher -> sink for one chunk.
 class ChunkWorker {
  public:
-  ChunkWorker(const Dialect& dialect, const ItemPlan& plan, Sink* sink,
+  ChunkWorker(Run* run, const Dialect& dialect, const ItemPlan& plan, Sink* sink,
               const RejectFormatter& formatter, const BatchLimits& limits)
-      : dialect_(dialect), builder_(plan), sink_(sink), formatter_(formatter), limits_(limits) {}
+      : run_(run),
+        dialect_(dialect),
+        builder_(plan),
+        sink_(sink),
+        formatter_(formatter),
+        limits_(limits),
+        keep_for_commit_(!sink->KeepsLaterRowOnDuplicateKeys()),
+        items_(std::make_unique<ItemBuffer>()) {}
 
   Result<ChunkResult> Process(const Chunk& chunk) {
     ChunkResult r;
     r.bytes = chunk.data.size();
-    items_.Clear();
+    items_->Clear();
     const bool utf8_valid = simdjson::validate_utf8(chunk.data.data(), chunk.data.size());
     RecordParser parser(dialect_, chunk.data, chunk.first_line);
     Rejection why;
     while (parser.Next(&record_)) {
       ++r.records;
-      if (!builder_.Build(record_, utf8_valid, &items_, &why)) {
+      if (builder_.Build(record_, utf8_valid, items_.get(), &why)) {
+        ItemRef& ref = items_->mutable_items().back();
+        ref.raw_off = static_cast<uint32_t>(record_.raw.data() - chunk.data.data());
+        ref.raw_len = static_cast<uint32_t>(record_.raw.size());
+      } else {
         formatter_.Add(record_, why, &r.rejects);
       }
     }
     r.blank_lines = parser.blank_lines();
-    if (items_.size() > 0) {
-      const BatchPlan batches = SplitIntoBatches(items_, limits_);
-      Status st = sink_->WriteChunk(items_, batches);
-      if (!st.ok()) {
-        return st.WithContext("chunk " + std::to_string(chunk.index) + " (lines from " +
-                              std::to_string(chunk.first_line) + ")");
-      }
-      r.duplicates = batches.duplicates;
+    if (items_->size() == 0) return r;
+
+    r.plan = SplitIntoBatches(*items_, limits_);
+    r.duplicates = r.plan.duplicates;
+    std::vector<SinkRejection> refused;
+    r.write_start = run_->Tick();
+    Status st = sink_->WriteChunk(*items_, r.plan, &refused);
+    r.write_end = run_->Tick();
+    if (!st.ok()) {
+      return st.WithContext("chunk " + std::to_string(chunk.index) + " (lines from " +
+                            std::to_string(chunk.first_line) + ")");
     }
-    r.written = items_.size();
+    for (const SinkRejection& s : refused) AddRefused(chunk, s, &r.rejects);
+    r.written = items_->size() - refused.size();
+    if (keep_for_commit_) {
+      for (const Batch& b : r.plan.batches) {
+        for (uint32_t i : b.items) r.key_hashes.push_back(KeyHash(*items_, items_->items()[i]));
+      }
+      std::sort(r.key_hashes.begin(), r.key_hashes.end());
+      r.items = std::move(items_);
+      items_ = std::make_unique<ItemBuffer>();
+    }
     return r;
   }
 
  private:
+  // Turns an item the target refused back into its record, as a reject.
+  void AddRefused(const Chunk& chunk, const SinkRejection& s, ChunkRejects* out) {
+    const ItemRef& ref = items_->items()[s.item];
+    RecordParser parser(dialect_, std::string_view(chunk.data).substr(ref.raw_off, ref.raw_len),
+                        ref.line);
+    Record rec;
+    if (!parser.Next(&rec)) rec.line = ref.line;
+    Rejection why;
+    why.rule = "target";
+    why.reason = "line " + std::to_string(ref.line) + ": rule target: the target refused the item: " +
+                 s.reason;
+    formatter_.Add(rec, why, out);
+  }
+
+  Run* const run_;
   const Dialect dialect_;
   ItemBuilder builder_;
   Sink* const sink_;
   const RejectFormatter& formatter_;
   const BatchLimits limits_;
-  ItemBuffer items_;
+  const bool keep_for_commit_;
+  std::unique_ptr<ItemBuffer> items_;
   Record record_;
 };
 
@@ -162,7 +290,7 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
                                    const RejectFormatter& formatter, const PipelineOptions& options,
                                    ProgressCounters* counters) {
   const size_t workers = options.workers ? options.workers : 1;
-  Run run(rejects, counters, 2 * workers + 2);
+  Run run(sink, rejects, counters, 2 * workers + 2, options.batch_limits.max_items);
   BoundedQueue<Chunk> queue(workers);
   const uint64_t header_bytes = start.offset;
   if (counters) counters->raw_total = source->RawSize();
@@ -186,7 +314,7 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
   std::vector<std::thread> pool;
   for (size_t w = 0; w < workers; ++w) {
     pool.emplace_back([&] {
-      ChunkWorker worker(dialect, plan, sink, formatter, options.batch_limits);
+      ChunkWorker worker(&run, dialect, plan, sink, formatter, options.batch_limits);
       while (std::optional<Chunk> chunk = queue.Pop()) {
         if (run.failed()) continue;  // drain
         Result<ChunkResult> r = worker.Process(*chunk);

@@ -35,7 +35,9 @@ struct PipelineResult {
   uint64_t records = 0;  // records read (blank lines are not records)
   uint64_t written = 0;
   uint64_t rejected = 0;
-  uint64_t duplicates = 0;  // items replaced by a later row with the same key in one batch
+  // Rows superseded by a later row with the same key: in one chunk, or in
+  // chunks written at the same time (farther apart, file order holds anyway).
+  uint64_t duplicates = 0;
   uint64_t blank_lines = 0;
   uint64_t chunks = 0;
   uint64_t bytes = 0;                // decoded bytes, header included

@@ -11,10 +11,12 @@ namespace csv2ddb {
 class NullSink : public Sink {
  public:
   Status Prepare(const TableSpec&) override { return Status::OK(); }
-  Status WriteChunk(const ItemBuffer& items, const BatchPlan&) override {
-    items_ += items.size();
+  Status WriteChunk(const ItemBuffer&, const BatchPlan& plan,
+                    std::vector<SinkRejection>*) override {
+    items_ += plan.items();
     return Status::OK();
   }
+  bool KeepsLaterRowOnDuplicateKeys() const override { return true; }
   std::string Describe() const override { return "null://"; }
   uint64_t items() const { return items_; }
 

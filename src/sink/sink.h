@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "batch/batcher.h"
 #include "batch/item_buffer.h"
@@ -15,6 +16,13 @@
 #include "mapping/mapping.h"
 
 namespace csv2ddb {
+
+// An item the target refused for a reason of its own (for example DynamoDB's
+// ValidationException, narrowed down to one item). It becomes a reject.
+struct SinkRejection {
+  uint32_t item = 0;   // index into ItemBuffer::items()
+  std::string reason;  // the target's message
+};
 
 struct TableSpec {
   std::string name;
@@ -30,10 +38,17 @@ class Sink {
   // with `table` is an error naming both sides.
   virtual Status Prepare(const TableSpec& table) = 0;
 
-  // Writes every batch of one chunk. Thread-safe. Returns OK only when every
-  // item is durably written (acknowledged); on error, nothing of the chunk
-  // may be counted as written, and re-writing the chunk later is safe.
-  virtual Status WriteChunk(const ItemBuffer& items, const BatchPlan& plan) = 0;
+  // Writes every batch of `plan`. Thread-safe. Returns OK when every item is
+  // durably written (acknowledged) or listed in `rejected`; on error, nothing
+  // of the chunk may be counted as written, and re-writing it later is safe.
+  virtual Status WriteChunk(const ItemBuffer& items, const BatchPlan& plan,
+                            std::vector<SinkRejection>* rejected) = 0;
+
+  // True when the target itself keeps the row later in the file when chunks
+  // holding the same key are written concurrently (the SQLite sink compares
+  // source lines). Otherwise the pipeline re-writes the later row of such
+  // keys once the earlier chunk is done.
+  virtual bool KeepsLaterRowOnDuplicateKeys() const { return false; }
 
   // Flushes and releases resources; no writes after it.
   virtual Status Close() { return Status::OK(); }

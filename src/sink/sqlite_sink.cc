@@ -131,7 +131,8 @@ Status SqliteSink::Prepare(const TableSpec& t) {
   return Status::OK();
 }
 
-Status SqliteSink::WriteChunk(const ItemBuffer& items, const BatchPlan& plan) {
+Status SqliteSink::WriteChunk(const ItemBuffer& items, const BatchPlan& plan,
+                              std::vector<SinkRejection>*) {
   std::lock_guard<std::mutex> lock(mu_);
   if (upsert_ == nullptr) return Status::Internal("SqliteSink::WriteChunk before Prepare");
   CSV2DDB_RETURN_IF_ERROR(Exec("BEGIN"));

@@ -26,7 +26,9 @@ class SqliteSink : public Sink {
 
   Status Prepare(const TableSpec& table) override;
   // One transaction per chunk; concurrent callers are serialized.
-  Status WriteChunk(const ItemBuffer& items, const BatchPlan& plan) override;
+  Status WriteChunk(const ItemBuffer& items, const BatchPlan& plan,
+                    std::vector<SinkRejection>* rejected) override;
+  bool KeepsLaterRowOnDuplicateKeys() const override { return true; }
   Status Close() override;
   std::string Describe() const override { return "sqlite://" + path_; }
 
