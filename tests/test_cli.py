@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end tests of the csv2ddb binary: real files, the real embedded
 target (SQLite), the reject files, and the command line's error handling."""
+import atexit
 import csv
 import gzip
 import io
@@ -19,8 +20,15 @@ SAMPLE = os.path.join(SRC, "examples", "ev_population_sample.csv")
 EV_MAPPING = os.path.join(SRC, "examples", "ev_population.toml")
 
 
+# Commands run in a scratch folder, so the journal (.csv2ddb/) and error
+# records they create by default never land in the source tree.
+SCRATCH = tempfile.mkdtemp(prefix="csv2ddb_cwd_")
+atexit.register(shutil.rmtree, SCRATCH, True)
+
+
 def run(*args, stdin=None, cwd=None):
-    p = subprocess.run([BIN, *args], input=stdin, capture_output=True, cwd=cwd, timeout=300)
+    p = subprocess.run([BIN, *args], input=stdin, capture_output=True, cwd=cwd or SCRATCH,
+                       timeout=300)
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
@@ -74,7 +82,7 @@ class Base(unittest.TestCase):
     def migrate(self, input_path, mapping=EV_MAPPING, db="out.sqlite", name="t", extra=(), expect=0):
         code, out, err = run("run", input_path, "--mapping", mapping, "--target",
                              "sqlite://" + self.path(db), "--errors", self.path("errors"),
-                             "--name", name, "--quiet", *extra)
+                             "--state-dir", self.path("state"), "--name", name, "--quiet", *extra)
         self.assertEqual(code, expect, err)
         return (json.loads(out) if code == 0 else None), err
 

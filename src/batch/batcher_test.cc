@@ -52,10 +52,10 @@ TEST(Batcher, ByteLimitSplitsBatches) {
 
 TEST(Batcher, LaterItemReplacesEarlierWithSameKeyAnywhereInTheChunk) {
   ItemBuffer buf;
-  Add(&buf, "a");  // 0
+  Add(&buf, "a");                                // 0
   for (int i = 0; i < 30; ++i) Add(&buf, K(i));  // 1..30
-  Add(&buf, "a", 20);  // 31: replaces item 0 in the first batch
-  Add(&buf, "k29");    // 32: replaces item 30 in the second batch
+  Add(&buf, "a", 20);                            // 31: replaces item 0 in the first batch
+  Add(&buf, "k29");                              // 32: replaces item 30 in the second batch
   BatchPlan plan = SplitIntoBatches(buf);
   EXPECT_EQ(plan.duplicates, 2u);
   ASSERT_EQ(plan.batches.size(), 2u);

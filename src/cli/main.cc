@@ -29,16 +29,66 @@ int main(int argc, char** argv) {
 
   CLI::App* run_cmd = app.add_subcommand("run", "migrate a CSV file into the target table");
   add_common(run_cmd, &run);
-  run_cmd->add_option("--target,-t", run.target, "sqlite://PATH (embedded) or null://")
+  run_cmd
+      ->add_option("--target,-t", run.target,
+                   "sqlite://PATH (embedded), dynamodb://[TABLE] or null://")
       ->capture_default_str();
+  run_cmd->add_option("--endpoint-url", run.sink.endpoint_url,
+                      "DynamoDB endpoint (default: the region's AWS endpoint)");
+  run_cmd->add_option("--region", run.sink.region, "AWS region (default: AWS_REGION, profile)");
+  run_cmd->add_option("--profile", run.sink.profile, "AWS profile for credentials and region");
+  run_cmd->add_flag("--create-table", run.sink.create_table,
+                    "create a missing DynamoDB table (on-demand, keys from the mapping)");
+  run_cmd
+      ->add_option("--max-inflight", run.sink.max_inflight,
+                   "DynamoDB requests in flight (default: automatic)")
+      ->check(CLI::NonNegativeNumber);
+  run_cmd
+      ->add_option("--rate,--max-wcu", run.sink.rate,
+                   "cap on items written per second (default: no cap)")
+      ->check(CLI::NonNegativeNumber);
   run_cmd
       ->add_option("--errors", run.errors,
                    "error location; records go to <errors>/execution_name=<name>/")
       ->capture_default_str();
+  run_cmd->add_option("--state-dir", run.state_dir, "where the executions' journal lives")
+      ->capture_default_str();
+  run_cmd
+      ->add_option("--tolerated-failure-count", run.tolerated_failure_count,
+                   "chunks that may fail permanently while the execution still succeeds")
+      ->check(CLI::NonNegativeNumber);
+  run_cmd
+      ->add_option("--tolerated-failure-percentage", run.tolerated_failure_percentage,
+                   "percentage of chunks that may fail permanently")
+      ->check(CLI::Range(0.0, 100.0));
+  run_cmd->add_option("--max-rejects", run.max_rejects,
+                      "fail the execution above this many rejected rows (N, or P% of rows)");
+  run_cmd->add_option("--notify", run.notify,
+                      "when the execution ends, send the summary: sns:TOPIC_ARN, webhook:URL, "
+                      "file:PATH (repeatable)");
 
   CLI::App* validate_cmd =
       app.add_subcommand("validate", "run the pipeline without writing; show the first rejects");
   add_common(validate_cmd, &validate);
+
+  std::string name;
+  std::string state_dir = ".csv2ddb";
+  bool quiet = false;
+  bool verbose = false;
+  CLI::App* resume_cmd =
+      app.add_subcommand("resume", "finish an execution that crashed, failed or was stopped");
+  resume_cmd->add_option("name", name, "execution name")->required();
+  resume_cmd->add_option("--state-dir", state_dir, "where the journal lives")
+      ->capture_default_str();
+  resume_cmd->add_flag("--quiet,-q", quiet, "no progress line");
+  resume_cmd->add_flag("--verbose,-v", verbose, "say what is being done on stderr");
+  CLI::App* status_cmd =
+      app.add_subcommand("status", "show an execution (JSON, like describe-execution)");
+  status_cmd->add_option("name", name, "execution name")->required();
+  status_cmd->add_option("--state-dir", state_dir, "where the journal lives")
+      ->capture_default_str();
+  CLI::App* list_cmd = app.add_subcommand("list", "list executions (JSON)");
+  list_cmd->add_option("--state-dir", state_dir, "where the journal lives")->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -46,6 +96,9 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : csv2ddb::kExitUsage;
   }
+  if (resume_cmd->parsed()) return csv2ddb::ResumeCommand(name, state_dir, quiet, verbose);
+  if (status_cmd->parsed()) return csv2ddb::StatusCommand(name, state_dir);
+  if (list_cmd->parsed()) return csv2ddb::ListCommand(state_dir);
   RunOptions& o = run_cmd->parsed() ? run : validate;
   o.chunk_size = csv2ddb::ParseSize(chunk_size);
   return csv2ddb::RunCommand(o);

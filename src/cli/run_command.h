@@ -1,34 +1,64 @@
-// `csv2ddb run` and `csv2ddb validate`: options, checks, and the run itself.
+// The commands: run and validate (a new execution or a dry run), resume,
+// status and list (executions in the journal).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "sink/sink.h"
 
 namespace csv2ddb {
 
 // Process exit codes (documented in the README).
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;  // the migration started and failed
-inline constexpr int kExitUsage = 2;   // bad options, input or mapping; nothing written
+inline constexpr int kExitOk = 0;       // SUCCEEDED (or validate finished)
+inline constexpr int kExitFailed = 1;   // the execution FAILED
+inline constexpr int kExitUsage = 2;    // bad options, input, mapping or target; nothing written
+inline constexpr int kExitAborted = 3;  // stopped by a signal: ABORTED, resumable
 
 struct RunOptions {
   std::string input;
   std::string mapping;
   std::string target = "sqlite://csv2ddb.sqlite";
   std::string errors = "migration_errors";
-  std::string name;    // generated when empty
+  std::string name;  // generated when empty
+  std::string state_dir = ".csv2ddb";
   size_t workers = 0;  // 0: one per core
   uint64_t chunk_size = 4u << 20;
   bool validate_only = false;
   bool quiet = false;
   bool verbose = false;
+  SinkOptions sink;  // for dynamodb:// targets
+  // Tolerated failed chunks (-1: not set). With neither set, none is tolerated.
+  int64_t tolerated_failure_count = -1;
+  double tolerated_failure_percentage = -1;
+  std::string max_rejects;          // "N" or "P%"; empty: no limit
+  std::vector<std::string> notify;  // sns:ARN, webhook:URL, file:PATH
 };
 
-// Runs a migration (or a validation), prints the summary on stdout and any
-// error on stderr, and returns the exit code.
+// Runs a new execution (or a validation), prints the summary on stdout and
+// any error on stderr, and returns the exit code.
 int RunCommand(const RunOptions& options);
+
+// Finishes execution `name` from its journal, redoing only the chunks that
+// were not committed. Refuses when the input, the mapping or the target
+// changed since the start.
+int ResumeCommand(const std::string& name, const std::string& state_dir, bool quiet, bool verbose);
+
+// Prints execution `name` as JSON shaped like Step Functions' describe-execution.
+int StatusCommand(const std::string& name, const std::string& state_dir);
+
+// Prints the executions as a JSON array.
+int ListCommand(const std::string& state_dir);
 
 // Parses sizes such as "4MiB", "512k", "1G", "100". Returns 0 when invalid.
 uint64_t ParseSize(const std::string& text);
+
+// The options an execution was started with, as stored in its journal row.
+std::string RunOptionsToJson(const RunOptions& o, const std::string& input_identity,
+                             const std::string& mapping_digest);
+Result<RunOptions> RunOptionsFromJson(const std::string& json, std::string* input_identity,
+                                      std::string* mapping_digest);
 
 }  // namespace csv2ddb

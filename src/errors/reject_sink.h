@@ -1,13 +1,17 @@
 // Rejects, storage: where a run's error records go.
 //
-// The local sink writes, under <root>/execution_name=<name>/ (the layout the
-// reference's Firehose stream produces in S3):
+// Error records are kept per chunk, so a chunk that is processed again (on
+// resume) replaces its records instead of adding to them. The local sink
+// writes, under <root>/execution_name=<name>/ (the layout the reference's
+// Firehose stream produces in S3):
+//   parts/<chunk>.ndjson, parts/<chunk>.csv   while the execution runs
 //   rejects.ndjson  one JSON object per rejected record, with its reason
 //   rejects.csv     the original header row, then the raw rejected rows
-// Files are created with the first reject, so a clean run leaves nothing.
+// The two files are assembled from the parts, in input order, by Finish().
+// Nothing is created when there is nothing to reject.
 #pragma once
 
-#include <cstdio>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -19,10 +23,13 @@ namespace csv2ddb {
 class RejectSink {
  public:
   virtual ~RejectSink() = default;
-  // Appends one chunk's rejects. Called by one thread at a time, in chunk order.
-  virtual Status Append(const ChunkRejects& rejects) = 0;
-  // Flushes and closes; call once, after the last Append.
-  virtual Status Close() = 0;
+  // Stores chunk `chunk_index`'s rejects, replacing any stored before for
+  // that chunk (an empty `rejects` removes them). Durable when it returns OK.
+  // Called by one thread at a time.
+  virtual Status Append(uint64_t chunk_index, const ChunkRejects& rejects) = 0;
+  // Ends the run: makes the final files. `final` is true when the execution
+  // will not be resumed (then per-chunk leftovers are removed).
+  virtual Status Finish(bool final) = 0;
   // Where the records are (ERROR_DATA_LOCATION), or "" when nothing is kept.
   virtual std::string Location() const = 0;
 };
@@ -32,26 +39,23 @@ class LocalRejectSink : public RejectSink {
   // `root` is the error location's base; `header_raw` heads rejects.csv.
   LocalRejectSink(const std::string& root, const std::string& execution_name,
                   std::string header_raw);
-  ~LocalRejectSink() override;
 
-  Status Append(const ChunkRejects& rejects) override;
-  Status Close() override;
+  Status Append(uint64_t chunk_index, const ChunkRejects& rejects) override;
+  Status Finish(bool final) override;
   std::string Location() const override { return dir_; }
 
  private:
-  Status OpenFiles();
+  std::string PartPath(uint64_t chunk_index, const char* ext) const;
 
   std::string dir_;
   std::string header_raw_;
-  std::FILE* ndjson_ = nullptr;
-  std::FILE* csv_ = nullptr;
 };
 
 // Keeps nothing (csv2ddb validate).
 class DiscardRejectSink : public RejectSink {
  public:
-  Status Append(const ChunkRejects&) override { return Status::OK(); }
-  Status Close() override { return Status::OK(); }
+  Status Append(uint64_t, const ChunkRejects&) override { return Status::OK(); }
+  Status Finish(bool) override { return Status::OK(); }
   std::string Location() const override { return ""; }
 };
 

@@ -6,8 +6,8 @@
 #include <condition_variable>
 #include <functional>
 #include <iterator>
-#include <memory>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -23,6 +23,12 @@ namespace csv2ddb {
 namespace {
 
 struct ChunkResult {
+  uint64_t offset = 0;
+  uint64_t first_line = 0;
+  uint64_t next_line = 0;
+  bool skipped = false;  // committed by an earlier run
+  bool failed = false;   // the target refused the chunk for good
+  std::string error;
   uint64_t records = 0;
   uint64_t written = 0;
   uint64_t duplicates = 0;
@@ -60,13 +66,16 @@ BatchPlan PlanOf(const std::vector<uint32_t>& indexes, const ItemBuffer& items, 
 // Shared state of one run: the first error, and the in-order commit.
 class Run {
  public:
-  Run(Sink* sink, RejectSink* rejects, ProgressCounters* counters, size_t max_outstanding,
-      size_t max_batch_items)
+  Run(Sink* sink, RejectSink* rejects, ProgressCounters* counters, const PipelineOptions& options,
+      size_t max_outstanding)
       : sink_(sink),
         rejects_(rejects),
         counters_(counters),
+        options_(options),
         max_outstanding_(max_outstanding),
-        max_batch_items_(max_batch_items) {}
+        max_batch_items_(options.batch_limits.max_items),
+        issued_(options.start.chunk_index),
+        next_commit_(options.start.chunk_index) {}
 
   // The write clock orders the start and end of chunk writes.
   uint64_t Tick() { return clock_.fetch_add(1); }
@@ -84,14 +93,16 @@ class Run {
   }
 
   // Blocks the reader while too many chunks are issued but not committed.
-  // Returns false when the run has failed.
+  // Returns false when the run has failed or is being stopped.
   bool WaitForRoom() {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] { return failed_ || issued_ - next_commit_ < max_outstanding_; });
-    if (failed_) return false;
+    if (failed_ || Stopping()) return false;
     ++issued_;
     return true;
   }
+
+  bool Stopping() const { return options_.stop != nullptr && options_.stop->load(); }
 
   // Group commit: the thread that completes the next chunk in order commits
   // it and every completed chunk after it.
@@ -101,31 +112,7 @@ class Run {
     for (auto it = done_.begin(); it != done_.end() && it->first == next_commit_;
          it = done_.erase(it)) {
       ChunkResult& c = it->second;
-      if (!failed_ && c.items) RestoreFileOrder(it->first, &c);
-      if (!failed_) {
-        Status st = rejects_->Append(c.rejects);
-        if (!st.ok()) {
-          if (error_.ok()) error_ = st;
-          failed_ = true;
-        }
-      }
-      if (!failed_) {
-        total_.records += c.records;
-        total_.written += c.written;
-        total_.rejected += c.rejects.count;
-        total_.duplicates += c.duplicates;
-        total_.blank_lines += c.blank_lines;
-        total_.bytes += c.bytes;
-        ++total_.chunks;
-        for (auto& reason : c.rejects.reasons) {
-          if (total_.reasons.size() < 20) total_.reasons.push_back(std::move(reason));
-        }
-        if (counters_) {
-          counters_->records += c.records;
-          counters_->written += c.written;
-          counters_->rejected += c.rejects.count;
-        }
-      }
+      if (!failed_ && !c.skipped) CommitOne(it->first, &c);
       ++next_commit_;
     }
     cv_.notify_all();
@@ -137,6 +124,67 @@ class Run {
   }
 
  private:
+  void SetError(const Status& st) {
+    if (error_.ok()) error_ = st;
+    failed_ = true;
+  }
+
+  // Commits chunk `index` (under mu_): rejects, then the journal, then totals.
+  void CommitOne(uint64_t index, ChunkResult* c) {
+    ChunkCommit commit;
+    commit.index = index;
+    commit.offset = c->offset;
+    commit.length = c->bytes;
+    commit.first_line = c->first_line;
+    commit.next_line = c->next_line;
+    if (c->failed) {
+      commit.failed = true;
+      commit.error = c->error;
+      commit.records = c->records;
+      ++total_.failed_chunks;
+      total_.records_in_failed += c->records;
+      if (total_.first_failure.empty()) total_.first_failure = c->error;
+      if (total_.failed_chunks > options_.max_failed_chunks) {
+        SetError(Status::Unavailable(c->error));
+        return;
+      }
+      if (options_.on_commit) {
+        Status st = options_.on_commit(commit);
+        if (!st.ok()) SetError(st);
+      }
+      return;
+    }
+    if (c->items) RestoreFileOrder(index, c);
+    if (failed_) return;
+    if (Status st = rejects_->Append(index, c->rejects); !st.ok()) return SetError(st);
+    commit.records = c->records;
+    commit.written = c->written;
+    commit.rejected = c->rejects.count;
+    commit.duplicates = c->duplicates;
+    commit.blank_lines = c->blank_lines;
+    if (options_.on_commit) {
+      if (Status st = options_.on_commit(commit); !st.ok()) return SetError(st);
+    }
+    ChunkResult& r = *c;
+    {
+      total_.records += r.records;
+      total_.written += r.written;
+      total_.rejected += r.rejects.count;
+      total_.duplicates += r.duplicates;
+      total_.blank_lines += r.blank_lines;
+      total_.bytes += r.bytes;
+      ++total_.chunks;
+      for (auto& reason : r.rejects.reasons) {
+        if (total_.reasons.size() < 20) total_.reasons.push_back(std::move(reason));
+      }
+      if (counters_) {
+        counters_->records += r.records;
+        counters_->written += r.written;
+        counters_->rejected += r.rejects.count;
+      }
+    }
+  }
+
   struct WrittenKeys {
     uint64_t write_end;
     std::vector<uint64_t> key_hashes;
@@ -169,8 +217,7 @@ class Run {
       std::vector<SinkRejection> ignored;  // these items were accepted once already
       Status st = sink_->WriteChunk(*c->items, PlanOf(redo, *c->items, max_batch_items_), &ignored);
       if (!st.ok()) {
-        if (error_.ok()) error_ = st.WithContext("re-writing later rows of duplicate keys");
-        failed_ = true;
+        SetError(st.WithContext("re-writing later rows of duplicate keys"));
         return;
       }
       c->duplicates += redo.size();
@@ -186,6 +233,7 @@ class Run {
   Sink* const sink_;
   RejectSink* const rejects_;
   ProgressCounters* const counters_;
+  const PipelineOptions& options_;
   const size_t max_outstanding_;
   const size_t max_batch_items_;
   std::atomic<uint64_t> clock_{1};
@@ -194,8 +242,8 @@ class Run {
   std::condition_variable cv_;
   Status error_;
   std::atomic<bool> failed_{false};
-  uint64_t issued_ = 0;
-  uint64_t next_commit_ = 0;
+  uint64_t issued_;
+  uint64_t next_commit_;
   std::map<uint64_t, ChunkResult> done_;
   PipelineResult total_;
 };
@@ -216,6 +264,9 @@ class ChunkWorker {
 
   Result<ChunkResult> Process(const Chunk& chunk) {
     ChunkResult r;
+    r.offset = chunk.offset;
+    r.first_line = chunk.first_line;
+    r.next_line = chunk.next_line;
     r.bytes = chunk.data.size();
     items_->Clear();
     const bool utf8_valid = simdjson::validate_utf8(chunk.data.data(), chunk.data.size());
@@ -241,9 +292,22 @@ class ChunkWorker {
     Status st = sink_->WriteChunk(*items_, r.plan, &refused);
     r.write_end = run_->Tick();
     if (!st.ok()) {
-      return st.WithContext("chunk " + std::to_string(chunk.index) + " (lines from " +
-                            std::to_string(chunk.first_line) + ")");
+      // A failed chunk: nothing of it counts; resume redoes it.
+      ChunkResult failed;
+      failed.offset = r.offset;
+      failed.first_line = r.first_line;
+      failed.next_line = r.next_line;
+      failed.bytes = r.bytes;
+      failed.records = r.records;
+      failed.failed = true;
+      failed.error = st.WithContext("chunk " + std::to_string(chunk.index) + " (from line " +
+                                    std::to_string(chunk.first_line) + ")")
+                         .message();
+      return failed;
     }
+    // In input order (after the mapper's rejects of the same chunk).
+    std::sort(refused.begin(), refused.end(),
+              [](const SinkRejection& a, const SinkRejection& b) { return a.item < b.item; });
     for (const SinkRejection& s : refused) AddRefused(chunk, s, &r.rejects);
     r.written = items_->size() - refused.size();
     if (keep_for_commit_) {
@@ -267,8 +331,8 @@ class ChunkWorker {
     if (!parser.Next(&rec)) rec.line = ref.line;
     Rejection why;
     why.rule = "target";
-    why.reason = "line " + std::to_string(ref.line) + ": rule target: the target refused the item: " +
-                 s.reason;
+    why.reason = "line " + std::to_string(ref.line) +
+                 ": rule target: the target refused the item: " + s.reason;
     formatter_.Add(rec, why, out);
   }
 
@@ -283,6 +347,34 @@ class ChunkWorker {
   Record record_;
 };
 
+// Moves `start` forward to `to` (a resume point past the header), reading and
+// dropping the bytes in between.
+Status SkipTo(ByteSource* source, InputStart* start, const ResumePoint& to) {
+  if (to.offset < start->offset) {
+    return Status::Internal("resume point before the end of the header");
+  }
+  uint64_t drop = to.offset - start->offset;
+  if (drop <= start->rest.size()) {
+    start->rest.erase(0, drop);
+  } else {
+    drop -= start->rest.size();
+    start->rest.clear();
+    std::string buf(1 << 20, '\0');
+    while (drop > 0) {
+      Result<size_t> n = source->Read(buf.data(), std::min<uint64_t>(drop, buf.size()));
+      if (!n.ok()) return n.status();
+      if (*n == 0) {
+        return Status::InvalidArgument("input '" + source->Describe() +
+                                       "' is shorter than when the execution started");
+      }
+      drop -= *n;
+    }
+  }
+  start->offset = to.offset;
+  start->first_line = to.first_line;
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const Dialect& dialect,
@@ -290,14 +382,18 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
                                    const RejectFormatter& formatter, const PipelineOptions& options,
                                    ProgressCounters* counters) {
   const size_t workers = options.workers ? options.workers : 1;
-  Run run(sink, rejects, counters, 2 * workers + 2, options.batch_limits.max_items);
+  Run run(sink, rejects, counters, options, 2 * workers + 2);
   BoundedQueue<Chunk> queue(workers);
-  const uint64_t header_bytes = start.offset;
+  const bool resuming = options.start.chunk_index > 0;
+  const uint64_t header_bytes = resuming ? 0 : start.offset;
   if (counters) counters->raw_total = source->RawSize();
+  if (resuming) {
+    if (Status st = SkipTo(source, &start, options.start); !st.ok()) return st;
+  }
 
   std::thread reader([&] {
     RecordSplitter splitter(source, dialect, options.chunk_size, std::move(start.rest),
-                            start.offset, start.first_line);
+                            start.offset, start.first_line, options.start.chunk_index);
     while (run.WaitForRoom()) {
       Result<std::optional<Chunk>> next = splitter.Next();
       if (counters) counters->raw_bytes = source->RawBytesConsumed();
@@ -305,8 +401,18 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
         run.Fail(next.status());
         break;
       }
-      if (!next->has_value()) break;
-      if (!queue.Push(std::move(**next))) break;
+      if (!next->has_value()) {
+        if (options.on_input_end) options.on_input_end(splitter.chunks_made());
+        break;
+      }
+      Chunk& chunk = **next;
+      if (options.skip && options.skip(chunk.index)) {
+        ChunkResult done;
+        done.skipped = true;
+        run.Complete(chunk.index, std::move(done));
+        continue;
+      }
+      if (!queue.Push(std::move(chunk))) break;
     }
     queue.Close();
   });
@@ -316,7 +422,7 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
     pool.emplace_back([&] {
       ChunkWorker worker(&run, dialect, plan, sink, formatter, options.batch_limits);
       while (std::optional<Chunk> chunk = queue.Pop()) {
-        if (run.failed()) continue;  // drain
+        if (run.failed() || run.Stopping()) continue;  // drain; left for resume
         Result<ChunkResult> r = worker.Process(*chunk);
         if (!r.ok()) {
           run.Fail(r.status());
@@ -332,6 +438,7 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
   if (run.failed()) return run.error();
   PipelineResult total = run.total();
   total.bytes += header_bytes;
+  total.stopped = run.Stopping();
   return total;
 }
 

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,10 +26,50 @@
 
 namespace csv2ddb {
 
+// A chunk at commit time: what the journal records.
+struct ChunkCommit {
+  uint64_t index = 0;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  uint64_t first_line = 0;
+  uint64_t next_line = 0;  // first line of the following chunk
+  bool failed = false;     // its write failed permanently; nothing of it counts
+  std::string error;       // why, when failed
+  uint64_t records = 0;
+  uint64_t written = 0;
+  uint64_t rejected = 0;
+  uint64_t duplicates = 0;
+  uint64_t blank_lines = 0;
+};
+
+// Where a resumed run starts: the first chunk not yet committed.
+struct ResumePoint {
+  uint64_t chunk_index = 0;
+  uint64_t offset = 0;      // decoded input offset of that chunk
+  uint64_t first_line = 1;  // its first line
+};
+
 struct PipelineOptions {
   size_t workers = 1;
   size_t chunk_size = 4u << 20;
   BatchLimits batch_limits;
+  // Resume: start at this chunk, and skip the chunks for which `skip` says
+  // true (committed before). Chunk boundaries are the same as in the first
+  // run as long as the input, the dialect and the chunk size are.
+  ResumePoint start;
+  std::function<bool(uint64_t chunk_index)> skip;
+  // Called in input order as each chunk commits, after its rejects are
+  // stored; an error stops the run. (The journal.)
+  std::function<Status(const ChunkCommit&)> on_commit;
+  // Called once the input has been split to its end, with the chunk count.
+  std::function<void(uint64_t total_chunks)> on_input_end;
+  // Chunks whose write fails permanently are tolerated (recorded as failed,
+  // left for resume) until more than this many have failed; then the run
+  // stops with the error.
+  uint64_t max_failed_chunks = 0;
+  // Set (from a signal handler, say) to stop: no new chunk starts; chunks in
+  // flight finish and commit.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct PipelineResult {
@@ -39,15 +80,20 @@ struct PipelineResult {
   // chunks written at the same time (farther apart, file order holds anyway).
   uint64_t duplicates = 0;
   uint64_t blank_lines = 0;
-  uint64_t chunks = 0;
-  uint64_t bytes = 0;                // decoded bytes, header included
+  uint64_t chunks = 0;         // chunks committed by this run
+  uint64_t failed_chunks = 0;  // chunks that failed and were tolerated
+  uint64_t records_in_failed = 0;
+  std::string first_failure;         // the first failed chunk's error
+  bool stopped = false;              // `stop` was set before the input ended
+  uint64_t bytes = 0;                // decoded bytes of the chunks committed
   std::vector<std::string> reasons;  // the first rejects' reasons, in input order
 };
 
 // Runs the pipeline over the rest of `source` after `start` (see
-// ReadInputStart). Stops at the first error from the source, the sink or the
-// reject sink and returns it; counts returned on success are exact.
-// `counters` (optional) is updated as chunks commit.
+// ReadInputStart), or from options.start when resuming. Stops at the first
+// error from the source, the reject sink or the journal, or at the first
+// failed chunk past the tolerated count, and returns it. Counts are those of
+// the chunks this run committed. `counters` (optional) follow the commits.
 Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const Dialect& dialect,
                                    const ItemPlan& plan, Sink* sink, RejectSink* rejects,
                                    const RejectFormatter& formatter, const PipelineOptions& options,

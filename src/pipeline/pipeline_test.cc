@@ -7,8 +7,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <map>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -122,7 +122,7 @@ Output RunOnce(const std::string& input, size_t workers, size_t chunk_size, cons
                                          sink->get(), &rejects, formatter, opts);
   EXPECT_TRUE(r.ok()) << r.status().message();
   out.result = *r;
-  EXPECT_TRUE(rejects.Close().ok());
+  EXPECT_TRUE(rejects.Finish(true).ok());
   EXPECT_TRUE((*sink)->Close().ok());
 
   sqlite3* db = nullptr;
@@ -251,8 +251,8 @@ TEST(Pipeline, LaterRowWinsOnTargetsThatAcknowledgeOutOfOrder) {
     opts.workers = 4;
     opts.chunk_size = chunk;
     opts.batch_limits.max_items = 3;
-    Result<PipelineResult> r = RunPipeline(&src, std::move(start).value(), mapping->dialect,
-                                           *plan, &sink, &rejects, formatter, opts);
+    Result<PipelineResult> r = RunPipeline(&src, std::move(start).value(), mapping->dialect, *plan,
+                                           &sink, &rejects, formatter, opts);
     ASSERT_TRUE(r.ok()) << r.status().message();
     EXPECT_EQ(r->written, 600u);
     const auto table = sink.table();

@@ -1,6 +1,9 @@
 #include "report/progress.h"
 
 #include <cstdio>
+#include <string>
+
+#include "sink/sink.h"
 
 namespace csv2ddb {
 
@@ -40,10 +43,17 @@ void ProgressLine::Draw() {
       std::snprintf(eta, sizeof eta, "  ETA %d:%02d", left / 60, left % 60);
     }
   }
-  std::fprintf(stderr, "\r\033[K%s  %.0f rows/s  %.1f MB/s  written %llu  rejected %llu%s", pct,
-               rows / secs, bytes / secs / 1e6,
-               static_cast<unsigned long long>(counters_->written.load()),
-               static_cast<unsigned long long>(counters_->rejected.load()), eta);
+  std::string stats;
+  if (counters_->sink != nullptr) {
+    for (const auto& [name, value] : counters_->sink->Stats()) {
+      stats += "  " + name + " " + std::to_string(value);
+    }
+  }
+  std::fprintf(
+      stderr, "\r\033[K%s  %.0f rows/s  %.0f written/s  %.1f MB/s  written %llu  rejected %llu%s%s",
+      pct, rows / secs, static_cast<double>(counters_->written.load()) / secs, bytes / secs / 1e6,
+      static_cast<unsigned long long>(counters_->written.load()),
+      static_cast<unsigned long long>(counters_->rejected.load()), stats.c_str(), eta);
   std::fflush(stderr);
 }
 

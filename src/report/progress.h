@@ -10,6 +10,8 @@
 
 namespace csv2ddb {
 
+class Sink;
+
 // Updated by the pipeline's threads; read by anyone.
 struct ProgressCounters {
   std::atomic<uint64_t> raw_bytes{0};  // input bytes consumed (compressed if compressed)
@@ -17,6 +19,7 @@ struct ProgressCounters {
   std::atomic<uint64_t> records{0};    // records committed (written + rejected)
   std::atomic<uint64_t> written{0};
   std::atomic<uint64_t> rejected{0};
+  const Sink* sink = nullptr;  // its Stats() are shown too (e.g. throttles)
 };
 
 // Draws "rows/s, MB/s, percent, rejects, ETA" on stderr a few times a second

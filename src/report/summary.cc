@@ -28,6 +28,14 @@ std::string FormatSummary(const Summary& s) {
   }
   w.Key("EXECUTION_NAME");
   str(s.execution_name);
+  if (!s.status.empty()) {
+    w.Key("STATUS");
+    str(s.status);
+  }
+  if (!s.error.empty()) {
+    w.Key("ERROR");
+    str(s.error);
+  }
   w.Key("TARGET");
   str(s.target);
   w.Key("TOTAL_NUMBER_OF_RECORDS_READ");
@@ -36,8 +44,23 @@ std::string FormatSummary(const Summary& s) {
   w.Uint64(s.duplicates);
   w.Key("BLANK_LINES_SKIPPED");
   w.Uint64(s.blank_lines);
+  if (s.failed_chunks > 0) {
+    w.Key("FAILED_CHUNKS");
+    w.Uint64(s.failed_chunks);
+    w.Key("RECORDS_IN_FAILED_CHUNKS");
+    w.Uint64(s.records_in_failed);
+  }
   w.Key("DURATION_SECONDS");
   w.Double(static_cast<double>(static_cast<int64_t>(s.seconds * 1000)) / 1000);
+  if (!s.target_stats.empty()) {
+    w.Key("TARGET_STATS");
+    w.StartObject();
+    for (const auto& [name, value] : s.target_stats) {
+      str(name);
+      w.Uint64(value);
+    }
+    w.EndObject();
+  }
   if (s.validate_only) {
     w.Key("VALIDATE_ONLY");
     w.Bool(true);

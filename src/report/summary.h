@@ -7,12 +7,15 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace csv2ddb {
 
 struct Summary {
   std::string execution_name;
+  std::string status;  // SUCCEEDED, FAILED, ABORTED; empty for validate
+  std::string error;   // why the execution failed
   std::string table;
   std::string target;
   std::string error_location;  // printed only when rejected > 0
@@ -21,9 +24,12 @@ struct Summary {
   uint64_t rejected = 0;
   uint64_t duplicates = 0;
   uint64_t blank_lines = 0;
+  uint64_t failed_chunks = 0;      // printed when > 0
+  uint64_t records_in_failed = 0;  // records of those chunks: neither written nor rejected
   double seconds = 0;
   bool validate_only = false;
-  std::vector<std::string> first_rejects;  // printed when validate_only
+  std::vector<std::string> first_rejects;                      // printed when validate_only
+  std::vector<std::pair<std::string, uint64_t>> target_stats;  // e.g. throttles
 };
 
 // Pretty-printed JSON, ending in a newline.

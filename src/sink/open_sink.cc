@@ -1,22 +1,54 @@
+#include "aws/credentials.h"
+#include "sink/dynamodb_sink.h"
 #include "sink/null_sink.h"
 #include "sink/sink.h"
 #include "sink/sqlite_sink.h"
 
 namespace csv2ddb {
 
-Result<std::unique_ptr<Sink>> OpenSink(const std::string& uri) {
+namespace {
+
+Result<std::unique_ptr<Sink>> OpenDynamoDb(const std::string& uri, const std::string& table,
+                                           const SinkOptions& o) {
+  DynamoDbSinkOptions d;
+  d.table_name = table;
+  d.endpoint_url = o.endpoint_url;
+  Result<std::string> region = aws::ResolveRegion(o.region, o.profile);
+  if (region.ok()) {
+    d.region = *region;
+  } else if (region.status().code() != Status::Code::kNotFound) {
+    return region.status().WithContext("target '" + uri + "'");
+  } else if (o.endpoint_url.empty()) {
+    return Status::InvalidArgument("target '" + uri +
+                                   "': no AWS region; pass --region or set AWS_REGION");
+  }
+  aws::CredentialsOptions creds;
+  creds.profile = o.profile;
+  d.credentials = aws::NewDefaultCredentialsProvider(creds);
+  d.create_table = o.create_table;
+  d.max_inflight = o.max_inflight;
+  d.rate = o.rate;
+  return OpenDynamoDbSink(std::move(d));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> OpenSink(const std::string& uri, const SinkOptions& options) {
   if (uri == "null://" || uri == "null:") return std::unique_ptr<Sink>(new NullSink());
   const std::string sqlite = "sqlite://";
   if (uri.rfind(sqlite, 0) == 0) {
     const std::string path = uri.substr(sqlite.size());
-    if (path.empty())
+    if (path.empty()) {
       return Status::InvalidArgument("target '" + uri + "': give a path, e.g. sqlite://out.sqlite");
+    }
     auto sink = SqliteSink::Open(path);
     if (!sink.ok()) return sink.status();
     return std::unique_ptr<Sink>(std::move(sink).value());
   }
-  return Status::InvalidArgument("target '" + uri +
-                                 "': unknown target (use sqlite://PATH or null://)");
+  const std::string dynamodb = "dynamodb://";
+  if (uri.rfind(dynamodb, 0) == 0) return OpenDynamoDb(uri, uri.substr(dynamodb.size()), options);
+  return Status::InvalidArgument(
+      "target '" + uri + "': unknown target (use sqlite://PATH, dynamodb://TABLE or null://)");
 }
 
 }  // namespace csv2ddb

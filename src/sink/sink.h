@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "batch/batcher.h"
@@ -55,10 +56,26 @@ class Sink {
 
   // The target as the user named it, for the summary.
   virtual std::string Describe() const = 0;
+
+  // Counters worth showing (e.g. {"throttles", 3}); safe to call while
+  // chunks are being written.
+  virtual std::vector<std::pair<std::string, uint64_t>> Stats() const { return {}; }
 };
 
-// Opens the sink for `uri`: "sqlite://PATH" (the embedded table) or "null://"
-// (builds everything, writes nothing). Unknown schemes are a usage error.
-Result<std::unique_ptr<Sink>> OpenSink(const std::string& uri);
+// Settings of targets reached over the network (dynamodb://).
+struct SinkOptions {
+  std::string endpoint_url;  // empty: the region's AWS endpoint
+  std::string region;        // empty: AWS_REGION, AWS_DEFAULT_REGION, the profile
+  std::string profile;       // empty: AWS_PROFILE, then "default"
+  bool create_table = false;
+  int max_inflight = 0;  // 0: automatic
+  double rate = 0;       // items per second; 0: unlimited
+};
+
+// Opens the sink for `uri`: "sqlite://PATH" (the embedded table), "null://"
+// (builds everything, writes nothing) or "dynamodb://[TABLE]" (the mapping's
+// table when TABLE is empty). Unknown schemes are a usage error. Nothing is
+// sent or written before Prepare.
+Result<std::unique_ptr<Sink>> OpenSink(const std::string& uri, const SinkOptions& options = {});
 
 }  // namespace csv2ddb

@@ -6,11 +6,13 @@
 namespace csv2ddb {
 
 RecordSplitter::RecordSplitter(ByteSource* source, const Dialect& dialect, size_t chunk_size,
-                               std::string pending, uint64_t offset, uint64_t first_line)
+                               std::string pending, uint64_t offset, uint64_t first_line,
+                               uint64_t first_index)
     : source_(source),
       dialect_(dialect),
       chunk_size_(std::max<size_t>(chunk_size, 1)),
       buf_(std::move(pending)),
+      next_index_(first_index),
       offset_(offset),
       line_(first_line) {}
 
@@ -84,6 +86,7 @@ Result<std::optional<Chunk>> RecordSplitter::Next() {
   buf_ = std::move(rest);
   offset_ += cut;
   line_ += std::count(chunk.data.begin(), chunk.data.end(), '\n');
+  chunk.next_line = line_;
   return std::optional<Chunk>(std::move(chunk));
 }
 

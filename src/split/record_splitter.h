@@ -24,9 +24,11 @@ class RecordSplitter {
   static constexpr size_t kMaxRecordBytes = 64u << 20;
 
   // `source` must outlive the splitter. `pending` holds bytes already read from
-  // the source that start at decoded offset `offset` on line `first_line`.
+  // the source that start at decoded offset `offset` on line `first_line`;
+  // the first chunk gets index `first_index`.
   RecordSplitter(ByteSource* source, const Dialect& dialect, size_t chunk_size,
-                 std::string pending = {}, uint64_t offset = 0, uint64_t first_line = 1);
+                 std::string pending = {}, uint64_t offset = 0, uint64_t first_line = 1,
+                 uint64_t first_index = 0);
 
   RecordSplitter(const RecordSplitter&) = delete;
   RecordSplitter& operator=(const RecordSplitter&) = delete;
@@ -34,6 +36,9 @@ class RecordSplitter {
   // Returns the next chunk, std::nullopt at the end of the input, or the
   // source's error. Not thread-safe: one thread drives the splitter.
   Result<std::optional<Chunk>> Next();
+
+  // Index the next chunk will get: after the end, the number of chunks.
+  uint64_t chunks_made() const { return next_index_; }
 
  private:
   Status Fill(size_t want);

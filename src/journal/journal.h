@@ -1,0 +1,117 @@
+// Journal: the durable state of executions, one row per execution and one
+// per committed chunk, in SQLite (WAL) under the state directory.
+//
+// Commit points: a chunk row is written, in its own transaction, only after
+// the chunk's items are acknowledged by the target and its rejects are
+// stored. A crash at any instant therefore leaves the journal consistent:
+// a chunk is either committed (its counts are final) or absent (it will be
+// redone, which writes are idempotent for). Totals are sums over chunk rows,
+// so they stay exact across any number of crashes and resumes.
+//
+// Thread-safety: one Journal per process, used from one thread at a time
+// (the pipeline's commit path or the command). Other processes may read it
+// at the same time (`csv2ddb status` during a run).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+struct sqlite3;
+
+namespace csv2ddb {
+
+// Step Functions' execution states, plus ABORTED for a stopped run.
+inline constexpr const char* kRunning = "RUNNING";
+inline constexpr const char* kSucceeded = "SUCCEEDED";
+inline constexpr const char* kFailed = "FAILED";
+inline constexpr const char* kAborted = "ABORTED";
+
+struct ExecutionRecord {
+  std::string name;
+  std::string status;
+  std::string start_date;  // ISO 8601, UTC
+  std::string stop_date;   // empty while running
+  // What the execution was started with (JSON object): input identity,
+  // mapping, target, options. Resume reads it back.
+  std::string input_json;
+  std::string output_json;    // the summary, once the execution has ended
+  std::string error;          // why it failed, if it did
+  int64_t pid = 0;            // process running it, while RUNNING
+  int64_t total_chunks = -1;  // known once the input has been split to its end
+};
+
+struct ChunkRecord {
+  uint64_t index = 0;
+  uint64_t offset = 0;  // decoded byte range of the chunk
+  uint64_t length = 0;
+  uint64_t first_line = 0;
+  uint64_t next_line = 0;  // first line of the following chunk
+  bool failed = false;     // failed permanently (tolerated); redone on resume
+  uint64_t records = 0;
+  uint64_t written = 0;
+  uint64_t rejected = 0;
+  uint64_t duplicates = 0;
+  uint64_t blank_lines = 0;
+  std::string error;  // for failed chunks
+};
+
+struct ChunkTotals {
+  uint64_t done_chunks = 0;
+  uint64_t failed_chunks = 0;
+  uint64_t records = 0;  // in done chunks
+  uint64_t written = 0;
+  uint64_t rejected = 0;
+  uint64_t duplicates = 0;
+  uint64_t blank_lines = 0;
+  uint64_t records_in_failed = 0;
+  uint64_t bytes_done = 0;
+};
+
+class Journal {
+ public:
+  // Opens (creating) <state_dir>/journal.sqlite.
+  static Result<std::unique_ptr<Journal>> Open(const std::string& state_dir);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Adds a new execution. Fails with InvalidArgument when the name exists.
+  Status Create(const ExecutionRecord& execution);
+  // The execution named `name`, or std::nullopt.
+  Result<std::optional<ExecutionRecord>> Get(const std::string& name);
+  // All executions, newest first.
+  Result<std::vector<ExecutionRecord>> List();
+
+  // Records a committed (or permanently failed) chunk, replacing an earlier
+  // record of the same chunk.
+  Status CommitChunk(const std::string& name, const ChunkRecord& chunk);
+  Result<std::vector<ChunkRecord>> Chunks(const std::string& name);
+  Result<ChunkTotals> Totals(const std::string& name);
+
+  Status SetTotalChunks(const std::string& name, int64_t total);
+  // Marks the execution RUNNING in process `pid` (a resume).
+  Status SetRunning(const std::string& name, int64_t pid);
+  // Ends the execution with `status`, stop date now, `output` and `error`.
+  Status Finish(const std::string& name, const std::string& status, const std::string& output,
+                const std::string& error);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  Journal(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+  Status Exec(const std::string& sql);
+  Status Error(const std::string& what) const;
+
+  const std::string path_;
+  sqlite3* db_;
+};
+
+// Now, as ISO 8601 UTC with milliseconds: 2026-11-25T14:30:00.123Z.
+std::string NowIso8601();
+
+}  // namespace csv2ddb

@@ -1,0 +1,306 @@
+#include "sink/batch_write_engine.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <utility>
+
+#include "common/json_escape.h"
+
+namespace csv2ddb {
+namespace {
+
+namespace od = simdjson::ondemand;
+using SteadyClock = std::chrono::steady_clock;
+
+// A BatchWriteItem request of the chunk: which items, and how often it was sent.
+struct Request {
+  std::vector<uint32_t> items;  // indexes into ItemBuffer::items()
+  int attempt = 0;              // sends so far
+};
+
+struct Completion {
+  Request request;
+  aws::BatchWriteOutcome outcome;
+};
+
+// Where HTTP callbacks leave outcomes for the thread that drives the chunk.
+// Shared with the callbacks, so it outlives the last of them.
+struct Mailbox {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Completion> done;
+};
+
+// Full jitter: random(0, min(cap, base * 2^attempt)).
+SteadyClock::duration Backoff(const RetryPolicy& policy, int attempt) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  using std::chrono::microseconds;
+  const int64_t base = std::chrono::duration_cast<microseconds>(policy.backoff_base).count();
+  const int64_t cap = std::chrono::duration_cast<microseconds>(policy.backoff_cap).count();
+  const int shift = std::clamp(attempt, 0, 30);
+  const int64_t ceiling =
+      std::max<int64_t>(0, std::min(cap, base > (cap >> shift) ? cap : base << shift));
+  return microseconds(std::uniform_int_distribution<int64_t>(0, ceiling)(rng));
+}
+
+// Reads the key values of a raw item ({"pk":{"S":"v"},...}) per `keys`.
+bool ParseKeyValues(std::string_view raw, const TableKeys& keys, std::string* pk, std::string* sk) {
+  thread_local od::parser parser;
+  simdjson::padded_string json(raw);
+  od::document doc;
+  od::object item;
+  if (parser.iterate(json).get(doc) != simdjson::SUCCESS ||
+      doc.get_object().get(item) != simdjson::SUCCESS) {
+    return false;
+  }
+  bool have_pk = false;
+  bool have_sk = !keys.sort.has_value();
+  for (auto field : item) {
+    std::string_view name;
+    if (field.unescaped_key().get(name) != simdjson::SUCCESS) return false;
+    std::string* target = nullptr;
+    char type = 0;
+    if (name == keys.partition.name) {
+      target = pk;
+      type = keys.partition.type;
+      have_pk = true;
+    } else if (keys.sort && name == keys.sort->name) {
+      target = sk;
+      type = keys.sort->type;
+      have_sk = true;
+    } else {
+      continue;
+    }
+    od::object typed;
+    if (field.value().get_object().get(typed) != simdjson::SUCCESS) return false;
+    bool found = false;
+    for (auto value : typed) {
+      std::string_view t, v;
+      if (value.unescaped_key().get(t) != simdjson::SUCCESS) return false;
+      if (t.size() != 1 || t[0] != type) continue;
+      if (value.value().get_string().get(v) != simdjson::SUCCESS) return false;
+      target->assign(v);
+      found = true;
+    }
+    if (!found) return false;
+  }
+  return have_pk && have_sk;
+}
+
+WriteThrottle::Signal SignalOf(const aws::BatchWriteOutcome& outcome) {
+  if (outcome.ok()) {
+    return outcome.unprocessed_items.empty() ? WriteThrottle::Signal::kSuccess
+                                             : WriteThrottle::Signal::kThrottled;
+  }
+  return IsThrottlingErrorCode(outcome.error->code) ? WriteThrottle::Signal::kThrottled
+                                                    : WriteThrottle::Signal::kOther;
+}
+
+}  // namespace
+
+bool IsThrottlingErrorCode(std::string_view code) {
+  return code == "ProvisionedThroughputExceededException" || code == "ThrottlingException" ||
+         code == "RequestLimitExceeded" || code == "LimitExceededException";
+}
+
+// The state of one Write call, owned by the calling thread.
+class BatchWriteEngine::ChunkWrite {
+ public:
+  ChunkWrite(const BatchWriteEngine& engine, const ItemBuffer& items,
+             std::vector<SinkRejection>* rejected)
+      : e_(engine), items_(items), rejected_(rejected) {}
+
+  Status Run(const BatchPlan& plan) {
+    for (const Batch& batch : plan.batches) {
+      if (!batch.items.empty()) ready_.push_back(Request{batch.items, 0});
+    }
+    std::vector<Completion> done;
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(mailbox_->mu);
+        done.swap(mailbox_->done);
+      }
+      for (Completion& c : done) Handle(std::move(c));
+      done.clear();
+      if (!failure_.ok()) {  // send nothing more; only wait for what is in flight
+        ready_.clear();
+        delayed_.clear();
+      }
+      const auto now = SteadyClock::now();
+      while (!delayed_.empty() && delayed_.begin()->first <= now) {
+        ready_.push_back(std::move(delayed_.begin()->second));
+        delayed_.erase(delayed_.begin());
+      }
+      if (!ready_.empty()) {
+        Request next = std::move(ready_.front());
+        ready_.pop_front();
+        Send(std::move(next));
+        continue;
+      }
+      if (delayed_.empty() && in_flight_ == 0) break;
+      std::unique_lock<std::mutex> lock(mailbox_->mu);
+      auto arrived = [&] { return !mailbox_->done.empty(); };
+      if (delayed_.empty()) {
+        mailbox_->cv.wait(lock, arrived);
+      } else {
+        mailbox_->cv.wait_until(lock, delayed_.begin()->first, arrived);
+      }
+    }
+    return failure_;
+  }
+
+ private:
+  void Send(Request request) {
+    e_.throttle_->Acquire(request.items.size());
+    std::string body = e_.BuildBody(items_, request.items);
+    ++request.attempt;
+    ++in_flight_;
+    ++e_.counters_.requests;
+    // Runs on the HTTP thread (or inline if signing fails): no sleeping, no
+    // items, only the throttle and the mailbox.
+    e_.client_->BatchWriteItemAsync(
+        std::move(body), [mailbox = mailbox_, throttle = e_.throttle_,
+                          request = std::move(request)](aws::BatchWriteOutcome outcome) mutable {
+          throttle->Release(SignalOf(outcome));
+          std::lock_guard<std::mutex> lock(mailbox->mu);
+          mailbox->done.push_back(Completion{std::move(request), std::move(outcome)});
+          mailbox->cv.notify_one();
+        });
+  }
+
+  void Handle(Completion c) {
+    --in_flight_;
+    if (!failure_.ok()) return;  // the chunk fails anyway
+    Request& request = c.request;
+    const aws::BatchWriteOutcome& outcome = c.outcome;
+    if (outcome.ok()) {
+      if (outcome.unprocessed_items.empty()) return;  // every item acknowledged
+      ++e_.counters_.throttles;
+      std::vector<uint32_t> again = MatchUnprocessed(request.items, outcome.unprocessed_items);
+      e_.counters_.unprocessed_retried += again.size();
+      const size_t n = again.size();
+      Retry(Request{std::move(again), request.attempt},
+            std::to_string(n) + " item(s) still in UnprocessedItems");
+      return;
+    }
+    const aws::DynamoDbError& error = *outcome.error;
+    if (error.code == "ValidationException") {
+      if (request.items.size() > 1) {  // find the offending items by halving
+        ++e_.counters_.split_requests;
+        const auto middle = request.items.begin() + request.items.size() / 2;
+        ready_.push_front(Request{std::vector<uint32_t>(middle, request.items.end()), 0});
+        ready_.push_front(Request{std::vector<uint32_t>(request.items.begin(), middle), 0});
+      } else {
+        rejected_->push_back(SinkRejection{request.items[0], error.code + ": " + error.message});
+      }
+      return;
+    }
+    if (error.retryable) {
+      if (IsThrottlingErrorCode(error.code)) ++e_.counters_.throttles;
+      Retry(std::move(request), error.ToString());
+      return;
+    }
+    failure_ = error.ToStatus(Context());
+  }
+
+  // Schedules `request` again after a backoff, or fails the chunk when it has
+  // used its attempts.
+  void Retry(Request request, const std::string& why) {
+    if (request.attempt >= e_.retry_.max_attempts) {
+      failure_ = Status::Unavailable(Context() + ": gave up after " +
+                                     std::to_string(request.attempt) + " attempts: " + why);
+      return;
+    }
+    ++e_.counters_.retries;
+    const auto due = SteadyClock::now() + Backoff(e_.retry_, request.attempt);
+    delayed_.emplace(due, std::move(request));
+  }
+
+  // The items of `sent` that the server returned unprocessed, matched by key.
+  // When one cannot be matched (e.g. the server rewrote a number), all of
+  // `sent` is re-sent: puts are idempotent, so that is safe.
+  std::vector<uint32_t> MatchUnprocessed(const std::vector<uint32_t>& sent,
+                                         const std::vector<std::string>& unprocessed) const {
+    std::vector<uint32_t> matched;
+    std::vector<bool> taken(sent.size(), false);
+    std::string pk, sk;
+    for (const std::string& raw : unprocessed) {
+      pk.clear();
+      sk.clear();
+      if (!ParseKeyValues(raw, e_.keys_, &pk, &sk)) return sent;
+      bool found = false;
+      for (size_t i = 0; i < sent.size() && !found; ++i) {
+        const ItemRef& ref = items_.items()[sent[i]];
+        if (!taken[i] && items_.PartitionKey(ref) == pk && items_.SortKey(ref) == sk) {
+          taken[i] = found = true;
+          matched.push_back(sent[i]);
+        }
+      }
+      if (!found) return sent;
+    }
+    std::sort(matched.begin(), matched.end());  // keep file order
+    return matched;
+  }
+
+  std::string Context() const {
+    return "BatchWriteItem to table '" + e_.table_ + "' at " + e_.endpoint_;
+  }
+
+  const BatchWriteEngine& e_;
+  const ItemBuffer& items_;
+  std::vector<SinkRejection>* const rejected_;
+  const std::shared_ptr<Mailbox> mailbox_ = std::make_shared<Mailbox>();
+  std::deque<Request> ready_;
+  std::multimap<SteadyClock::time_point, Request> delayed_;
+  size_t in_flight_ = 0;
+  Status failure_;
+};
+
+BatchWriteEngine::BatchWriteEngine(const aws::DynamoDbClient* client, WriteThrottle* throttle,
+                                   std::string table, TableKeys keys, RetryPolicy retry,
+                                   std::string endpoint)
+    : client_(client),
+      throttle_(throttle),
+      table_(std::move(table)),
+      keys_(std::move(keys)),
+      retry_(retry),
+      endpoint_(std::move(endpoint)),
+      body_prefix_([this] {
+        std::string prefix = "{\"RequestItems\":{\"";
+        AppendJsonEscaped(table_, &prefix);
+        prefix += "\":[";
+        return prefix;
+      }()) {}
+
+std::string BatchWriteEngine::BuildBody(const ItemBuffer& items,
+                                        const std::vector<uint32_t>& indexes) const {
+  static constexpr std::string_view kPut = "{\"PutRequest\":{\"Item\":";
+  size_t size = body_prefix_.size() + 4;
+  for (uint32_t i : indexes) size += kPut.size() + items.items()[i].json_len + 3;
+  std::string body;
+  body.reserve(size);
+  body += body_prefix_;
+  for (size_t n = 0; n < indexes.size(); ++n) {
+    if (n > 0) body += ',';
+    body += kPut;
+    body += items.Json(items.items()[indexes[n]]);
+    body += "}}";
+  }
+  body += "]}}";
+  return body;
+}
+
+Status BatchWriteEngine::Write(const ItemBuffer& items, const BatchPlan& plan,
+                               std::vector<SinkRejection>* rejected) const {
+  ChunkWrite chunk(*this, items, rejected);
+  return chunk.Run(plan);
+}
+
+}  // namespace csv2ddb

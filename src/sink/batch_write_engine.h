@@ -1,0 +1,107 @@
+// Writes one chunk's batches to DynamoDB with BatchWriteItem: many requests
+// in flight, retries with backoff, UnprocessedItems re-sent, and items the
+// server refuses narrowed down to exactly the offending rows.
+//
+// The thread that calls Write drives its chunk: it keeps a local queue of
+// pending requests (item indexes, attempt, due time), sends them through the
+// shared WriteThrottle, and consumes outcomes from a mailbox that the HTTP
+// callbacks post to. Callbacks never sleep and never touch the chunk's items.
+//
+// Outcome of one request:
+//   success                 -> its items are acknowledged;
+//   UnprocessedItems        -> those items go back to the queue (attempt + 1,
+//                              backoff), and the throttle hears "throttled";
+//   retryable error         -> the whole request again (attempt + 1, backoff);
+//                              throttling codes also reach the throttle;
+//   ValidationException     -> a request of n > 1 items is split into halves
+//                              (attempts reset); a single item is rejected
+//                              with the server's message;
+//   other error, or attempts exhausted
+//                           -> no new requests for the chunk; Write waits for
+//                              those in flight and returns the error.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aws/dynamodb_client.h"
+#include "batch/batcher.h"
+#include "batch/item_buffer.h"
+#include "common/status.h"
+#include "sink/sink.h"
+#include "sink/write_throttle.h"
+
+namespace csv2ddb {
+
+struct RetryPolicy {
+  int max_attempts = 10;  // sends of one request (including the first), >= 1
+  // Full jitter: before attempt k+1 wait random(0, min(cap, base * 2^k)).
+  std::chrono::milliseconds backoff_base{25};
+  std::chrono::milliseconds backoff_cap{5'000};
+};
+
+// Totals over every Write of an engine; read them at any time.
+struct BatchWriteCounters {
+  std::atomic<uint64_t> requests{0};             // BatchWriteItem requests sent
+  std::atomic<uint64_t> retries{0};              // requests re-sent after a failure or
+                                                 // with UnprocessedItems
+  std::atomic<uint64_t> throttles{0};            // throttling errors + responses with
+                                                 // UnprocessedItems
+  std::atomic<uint64_t> unprocessed_retried{0};  // items re-sent from UnprocessedItems
+  std::atomic<uint64_t> split_requests{0};       // requests split after a ValidationException
+};
+
+// The table's key attributes: how an UnprocessedItem is matched back to the
+// item it came from.
+struct TableKeys {
+  aws::KeyAttribute partition;
+  std::optional<aws::KeyAttribute> sort;
+};
+
+// True for the DynamoDB error codes that mean "slow down".
+bool IsThrottlingErrorCode(std::string_view code);
+
+class BatchWriteEngine {
+ public:
+  // `client` and `throttle` are not owned and must outlive the engine.
+  // `endpoint` only names the server in error messages.
+  BatchWriteEngine(const aws::DynamoDbClient* client, WriteThrottle* throttle, std::string table,
+                   TableKeys keys, RetryPolicy retry, std::string endpoint);
+  BatchWriteEngine(const BatchWriteEngine&) = delete;
+  BatchWriteEngine& operator=(const BatchWriteEngine&) = delete;
+
+  // Sends every batch of `plan` (indexes into `items`) and returns when each
+  // item is acknowledged or appended to `rejected`: then OK. Otherwise a
+  // non-OK Status naming the table, the endpoint, the AWS error code and
+  // message; some items may have been written then (re-writing is safe) and
+  // `rejected` may hold entries. No request of this call is in flight when it
+  // returns. Thread-safe: each calling thread drives its own chunk; it must
+  // not be an HttpClient callback thread.
+  Status Write(const ItemBuffer& items, const BatchPlan& plan,
+               std::vector<SinkRejection>* rejected) const;
+
+  const BatchWriteCounters& counters() const { return counters_; }
+
+  // The BatchWriteItem body for `indexes` of `items`:
+  // {"RequestItems":{"<table>":[{"PutRequest":{"Item":<json>}},...]}}.
+  std::string BuildBody(const ItemBuffer& items, const std::vector<uint32_t>& indexes) const;
+
+ private:
+  class ChunkWrite;
+
+  const aws::DynamoDbClient* const client_;
+  WriteThrottle* const throttle_;
+  const std::string table_;
+  const TableKeys keys_;
+  const RetryPolicy retry_;
+  const std::string endpoint_;
+  const std::string body_prefix_;  // {"RequestItems":{"<escaped table>":[
+  mutable BatchWriteCounters counters_;
+};
+
+}  // namespace csv2ddb

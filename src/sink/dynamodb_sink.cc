@@ -1,0 +1,169 @@
+#include "sink/dynamodb_sink.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace csv2ddb {
+namespace {
+
+constexpr int kDefaultMaxInflight = 64;
+constexpr int kInitialInflight = 16;
+
+char TypeLetter(AttrType type) { return type == AttrType::kN ? 'N' : 'S'; }
+
+std::string KeyText(const aws::KeyAttribute& key) {
+  return key.name + " (" + std::string(1, key.type) + ")";
+}
+
+std::string SchemaText(const aws::KeyAttribute& hash,
+                       const std::optional<aws::KeyAttribute>& range) {
+  return "key " + KeyText(hash) + (range ? " and sort key " + KeyText(*range) : "");
+}
+
+// Errors where the fix is the credentials, not the table.
+bool IsCredentialsError(const std::string& message) {
+  for (const char* code :
+       {"UnrecognizedClientException", "InvalidSignatureException", "IncompleteSignatureException",
+        "MissingAuthenticationToken", "ExpiredToken", "InvalidClientTokenId",
+        "SignatureDoesNotMatch", "csv2ddb.SigningFailed"}) {
+    if (message.find(code) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DynamoDbSink>> DynamoDbSink::Open(DynamoDbSinkOptions options) {
+  if (options.max_inflight <= 0) options.max_inflight = kDefaultMaxInflight;
+  if (options.retry.max_attempts < 1) {
+    return Status::InvalidArgument("dynamodb target: max attempts must be at least 1");
+  }
+  if (options.rate < 0) {
+    return Status::InvalidArgument("dynamodb target: --rate must be 0 (unlimited) or positive");
+  }
+  std::unique_ptr<DynamoDbSink> sink(new DynamoDbSink());
+  sink->table_ = options.table_name;
+  sink->region_ = options.region;
+  if (options.endpoint_url.empty()) {
+    if (options.region.empty()) {
+      return Status::InvalidArgument(
+          "dynamodb target: no AWS region (pass --region, set AWS_REGION, or give --endpoint-url)");
+    }
+    sink->endpoint_ = aws::DynamoDbEndpointForRegion(options.region);
+  } else {
+    const std::string& url = options.endpoint_url;
+    if (!url.starts_with("http://") && !url.starts_with("https://")) {
+      return Status::InvalidArgument("dynamodb target: endpoint URL '" + url +
+                                     "' must start with http:// or https://");
+    }
+    sink->endpoint_ = url;
+    while (sink->endpoint_.ends_with('/')) sink->endpoint_.pop_back();
+    if (sink->region_.empty()) sink->region_ = "us-east-1";  // local servers accept any
+  }
+  if (!options.credentials) options.credentials = aws::NewDefaultCredentialsProvider();
+
+  aws::HttpClient* http = options.http;
+  if (http == nullptr) {
+    aws::HttpClientOptions http_options;
+    http_options.max_in_flight = options.max_inflight;
+    auto created = aws::CurlHttpClient::Create(http_options);
+    if (!created.ok()) return created.status();
+    sink->owned_http_ = std::move(created).value();
+    http = sink->owned_http_.get();
+  }
+  aws::CredentialsSource credentials = [provider = options.credentials] {
+    return provider->GetCredentials();
+  };
+  sink->client_ = std::make_unique<aws::DynamoDbClient>(
+      http, sink->endpoint_,
+      aws::MakeSigV4Signer(std::move(credentials), sink->region_, "dynamodb"));
+
+  WriteThrottleOptions throttle;
+  throttle.max_inflight = options.max_inflight;
+  throttle.initial_inflight = std::min(kInitialInflight, options.max_inflight);
+  throttle.rate = options.rate;
+  sink->throttle_ = std::make_unique<WriteThrottle>(std::move(throttle));
+  sink->options_ = std::move(options);
+  return sink;
+}
+
+DynamoDbSink::~DynamoDbSink() = default;
+
+Status DynamoDbSink::AtEndpoint(const Status& status) const {
+  const std::string where = "table '" + table_ + "' at " + endpoint_ + " (region " + region_ + ")";
+  if (IsCredentialsError(status.message())) {
+    return Status::InvalidArgument(where + ": " + status.message() +
+                                   " (check the AWS credentials and the region)");
+  }
+  return status.WithContext(where);
+}
+
+Status DynamoDbSink::Prepare(const TableSpec& spec) {
+  if (table_.empty()) table_ = spec.name;
+  if (table_.empty()) {
+    return Status::InvalidArgument(
+        "dynamodb target: no table name (give dynamodb://TABLE or a table in the mapping)");
+  }
+  TableKeys want{{spec.partition_key.attribute, TypeLetter(spec.partition_key.type)}, std::nullopt};
+  if (spec.sort_key)
+    want.sort = aws::KeyAttribute{spec.sort_key->attribute, TypeLetter(spec.sort_key->type)};
+
+  Result<aws::TableDescription> desc = client_->DescribeTable(table_);
+  if (!desc.ok() && desc.status().code() == Status::Code::kNotFound) {
+    if (!options_.create_table) {
+      return Status::InvalidArgument("table '" + table_ + "' does not exist at " + endpoint_ +
+                                     " (region " + region_ + "); create it or pass --create-table");
+    }
+    Result<aws::TableDescription> created =
+        client_->CreateTable({table_, want.partition, want.sort});
+    // ResourceInUseException: someone created it meanwhile; check it below.
+    if (!created.ok() &&
+        created.status().message().find("ResourceInUseException") == std::string::npos) {
+      return AtEndpoint(created.status());
+    }
+    desc = client_->WaitForActive(table_, options_.create_table_timeout);
+  } else if (desc.ok() && desc->status == "CREATING") {
+    desc = client_->WaitForActive(table_, options_.create_table_timeout);
+  }
+  if (!desc.ok()) return AtEndpoint(desc.status());
+  if (desc->status == "DELETING") {
+    return Status::InvalidArgument("table '" + table_ + "' at " + endpoint_ + " is being deleted");
+  }
+  if (desc->hash_key != want.partition || desc->range_key != want.sort) {
+    return Status::InvalidArgument("table '" + table_ + "' has " +
+                                   SchemaText(desc->hash_key, desc->range_key) +
+                                   " but the mapping has " + SchemaText(want.partition, want.sort));
+  }
+  engine_ = std::make_unique<BatchWriteEngine>(client_.get(), throttle_.get(), table_,
+                                               std::move(want), options_.retry, endpoint_);
+  return Status::OK();
+}
+
+Status DynamoDbSink::WriteChunk(const ItemBuffer& items, const BatchPlan& plan,
+                                std::vector<SinkRejection>* rejected) {
+  if (engine_ == nullptr) return Status::Internal("DynamoDbSink::WriteChunk before Prepare");
+  return engine_->Write(items, plan, rejected);
+}
+
+const BatchWriteCounters& DynamoDbSink::counters() const {
+  static const BatchWriteCounters kNone;
+  return engine_ ? engine_->counters() : kNone;
+}
+
+std::vector<std::pair<std::string, uint64_t>> DynamoDbSink::Stats() const {
+  const BatchWriteCounters& c = counters();
+  return {{"requests", c.requests.load()},
+          {"retries", c.retries.load()},
+          {"throttles", c.throttles.load()},
+          {"unprocessed_retried", c.unprocessed_retried.load()},
+          {"split_requests", c.split_requests.load()},
+          {"inflight_limit", static_cast<uint64_t>(throttle_->limit())}};
+}
+
+Result<std::unique_ptr<Sink>> OpenDynamoDbSink(DynamoDbSinkOptions options) {
+  auto sink = DynamoDbSink::Open(std::move(options));
+  if (!sink.ok()) return sink.status();
+  return std::unique_ptr<Sink>(std::move(sink).value());
+}
+
+}  // namespace csv2ddb

@@ -1,0 +1,141 @@
+#include "sink/write_throttle.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace csv2ddb {
+
+namespace {
+
+// The rate never drops below 1/kRateSteps of the configured rate, and grows
+// back by that much per successful request.
+constexpr double kRateSteps = 64;
+
+// Longest single wait inside Acquire: the clock is re-read after it, so an
+// injected clock that jumps ahead is noticed.
+constexpr std::chrono::milliseconds kMaxTokenWait{50};
+
+}  // namespace
+
+WriteThrottle::WriteThrottle(WriteThrottleOptions options)
+    : options_(std::move(options)),
+      limit_(std::clamp(options_.initial_inflight, 1, std::max(1, options_.max_inflight))),
+      rate_(std::max(0.0, options_.rate)),
+      tokens_(rate_),
+      refilled_at_(Now()) {}
+
+std::chrono::steady_clock::time_point WriteThrottle::Now() const {
+  return options_.clock ? options_.clock() : std::chrono::steady_clock::now();
+}
+
+void WriteThrottle::RefillLocked(std::chrono::steady_clock::time_point now) const {
+  if (rate_ <= 0) return;
+  if (now > refilled_at_) {
+    const double seconds = std::chrono::duration<double>(now - refilled_at_).count();
+    tokens_ = std::min(rate_, tokens_ + seconds * rate_);  // burst: one second of rate
+  }
+  refilled_at_ = std::max(refilled_at_, now);
+}
+
+bool WriteThrottle::TryAcquireLocked(size_t items, std::chrono::nanoseconds* wait) {
+  if (in_flight_ >= limit_) {
+    if (wait) *wait = std::chrono::nanoseconds(0);
+    return false;
+  }
+  if (rate_ > 0) {
+    RefillLocked(Now());
+    // A request larger than the bucket needs a full bucket and leaves debt.
+    const double need = std::min(static_cast<double>(items), rate_);
+    if (tokens_ < need) {
+      if (wait) {
+        const double seconds = (need - tokens_) / rate_;
+        *wait = std::max(std::chrono::nanoseconds(1),
+                         std::chrono::nanoseconds(static_cast<int64_t>(std::ceil(seconds * 1e9))));
+      }
+      return false;
+    }
+    tokens_ -= static_cast<double>(items);
+  }
+  ++in_flight_;
+  return true;
+}
+
+bool WriteThrottle::TryAcquire(size_t items, std::chrono::nanoseconds* wait) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return TryAcquireLocked(items, wait);
+}
+
+void WriteThrottle::Acquire(size_t items) {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    std::chrono::nanoseconds wait{0};
+    if (TryAcquireLocked(items, &wait)) return;
+    if (wait.count() == 0) {
+      released_.wait(lock);  // for a slot
+    } else {
+      released_.wait_for(lock, std::min<std::chrono::nanoseconds>(wait, kMaxTokenWait));
+    }
+  }
+}
+
+void WriteThrottle::Release(Signal signal) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (in_flight_ > 0) --in_flight_;
+    if (signal == Signal::kSuccess) {
+      limit_ = std::min(limit_ + 1, std::max(1, options_.max_inflight));
+      if (options_.rate > 0) {
+        RefillLocked(Now());
+        rate_ = std::min(options_.rate, rate_ + options_.rate / kRateSteps);
+      }
+    } else if (signal == Signal::kThrottled) {
+      ++throttles_;
+      const auto now = Now();
+      if (!decreased_once_ || now - decreased_at_ >= options_.decrease_interval) {
+        decreased_once_ = true;
+        decreased_at_ = now;
+        ++decreases_;
+        limit_ = std::max(1, limit_ / 2);
+        if (options_.rate > 0) {
+          RefillLocked(now);
+          rate_ = std::max(options_.rate / kRateSteps, rate_ / 2);
+          tokens_ = std::min(tokens_, rate_);
+        }
+      }
+    }
+  }
+  released_.notify_all();
+}
+
+int WriteThrottle::limit() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return limit_;
+}
+
+int WriteThrottle::in_flight() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return in_flight_;
+}
+
+double WriteThrottle::rate() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return rate_;
+}
+
+double WriteThrottle::tokens() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  RefillLocked(Now());
+  return tokens_;
+}
+
+uint64_t WriteThrottle::throttles() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return throttles_;
+}
+
+uint64_t WriteThrottle::decreases() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return decreases_;
+}
+
+}  // namespace csv2ddb

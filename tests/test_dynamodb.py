@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the DynamoDB target against a real DynamoDB-API server
+(dynalite on loopback), checked with boto3; faults injected by a loopback proxy."""
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import boto3  # noqa: E402
+from boto3.dynamodb.types import TypeDeserializer  # noqa: E402
+import servers  # noqa: E402
+from fault_proxy import FaultProxy  # noqa: E402
+
+BIN = os.path.abspath(os.environ.get("CSV2DDB_BIN", "build/csv2ddb"))
+SRC = servers.SOURCE_DIR
+SAMPLE = os.path.join(SRC, "examples", "ev_population_sample.csv")
+EV_MAPPING = os.path.join(SRC, "examples", "ev_population.toml")
+TABLE = "tb_ev_vehicle_data"
+ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="csv2ddb-test-secret",
+           AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
+           AWS_CONFIG_FILE="/nonexistent")
+ENV.pop("AWS_PROFILE", None)
+
+
+def scan(endpoint, table=TABLE):
+    c = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+                     aws_access_key_id="x", aws_secret_access_key="y")
+    items, kwargs = {}, {"TableName": table}
+    while True:
+        page = c.scan(**kwargs)
+        for it in page["Items"]:
+            items[it["dol_vehicle_id"]["S"]] = it
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+class Base(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.ddb = servers.Dynalite()
+        cls.ddb.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ddb.stop()
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="csv2ddb_ddb_")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def write(self, name, text):
+        with open(self.path(name), "w", newline="") as f:
+            f.write(text)
+        return self.path(name)
+
+    def run_cli(self, *args, env=ENV):
+        p = subprocess.run([BIN, *args], capture_output=True, env=env, cwd=self.dir, timeout=300)
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+    def migrate(self, src, table, endpoint=None, name="t", extra=(), expect=0):
+        code, out, err = self.run_cli(
+            "run", src, "-m", EV_MAPPING, "-t", "dynamodb://" + table,
+            "--endpoint-url", endpoint or self.ddb.endpoint, "--region", "us-east-1",
+            "--create-table", "--quiet", "--name", name, "--errors", self.path("errors"),
+            "--state-dir", self.path("state"), *extra)
+        self.assertEqual(code, expect, err)
+        return (json.loads(out) if out.strip() else None), err
+
+
+class Migration(Base):
+    def test_sample_matches_the_embedded_target_item_for_item(self):
+        summary, _ = self.migrate(SAMPLE, "tb_ev_sample")
+        self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 5305)
+        self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_IN_ERROR"], 0)
+        self.assertEqual(summary["DESTINATION_TABLE_NAME"], "tb_ev_sample")
+        code, _, err = self.run_cli("run", SAMPLE, "-m", EV_MAPPING, "-t",
+                                    "sqlite://" + self.path("ref.sqlite"), "-q", "--name", "ref",
+                                    "--state-dir", self.path("state"))
+        self.assertEqual(code, 0, err)
+        con = sqlite3.connect(self.path("ref.sqlite"))
+        want = {k: json.loads(v) for k, v in con.execute(f"SELECT dol_vehicle_id, item FROM {TABLE}")}
+        con.close()
+        got = scan(self.ddb.endpoint, "tb_ev_sample")
+        self.assertEqual(len(got), 5305)
+        self.assertEqual(got, want)
+
+    def test_duplicates_later_row_wins_and_rejects_are_exact(self):
+        with open(SAMPLE, encoding="utf-8") as f:
+            header, *rows = f.read().splitlines()
+        rows = rows[:40]
+        bad = [",".join([""] * 17), "short,row"]  # a blank key and a short row: rejects
+        # Each row three times in a row, with a changed State: the last copy must win.
+        near = [header] + [r.replace(",WA,", f",W{c},", 1) for r in rows for c in range(3)] + bad
+        # The same, but the copies far apart (different chunks).
+        far = [header] + [r.replace(",WA,", f",W{c},", 1) for c in range(3) for r in rows] + bad
+        for name, lines, chunk in (("near", near, "1m"), ("far", far, "2k")):
+            src = self.write(name + ".csv", "\n".join(lines) + "\n")
+            summary, _ = self.migrate(src, "tb_" + name, name=name,
+                                      extra=["--workers", "2", "--chunk-size", chunk])
+            self.assertEqual(summary["TOTAL_NUMBER_OF_RECORDS_READ"], 122)
+            self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 120)
+            self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_IN_ERROR"], 2)
+            if name == "near":  # repeats within a chunk are all counted
+                self.assertEqual(summary["DUPLICATE_KEYS_REPLACED"], 80)
+            got = scan(self.ddb.endpoint, "tb_" + name)
+            self.assertEqual(len(got), 40)
+            for item in got.values():
+                self.assertEqual(item["state"]["S"], "W2", (name, item["dol_vehicle_id"]))
+            with open(os.path.join(summary["ERROR_DATA_LOCATION"], "rejects.ndjson")) as f:
+                recs = [json.loads(line) for line in f]
+            self.assertEqual(sorted(r["rule"] for r in recs), ["field_count", "not_blank"])
+
+
+class FailsClearly(Base):
+    """Each of these ends with a clear error and a non-zero exit, never a success summary."""
+
+    def check(self, args, needle, env=ENV, code_range=(1, 2)):
+        code, out, err = self.run_cli(*args, env=env)
+        self.assertIn(code, code_range, (out, err))
+        self.assertNotIn('"STATUS": "SUCCEEDED"', out)
+        self.assertIn(needle, err)
+        self.assertNotIn("csv2ddb-test-secret", out + err)
+        return err
+
+    def args(self, table, endpoint, *extra):
+        return ["run", SAMPLE, "-m", EV_MAPPING, "-t", "dynamodb://" + table, "--endpoint-url",
+                endpoint, "--region", "us-east-1", "-q", "--state-dir", self.path("state"), *extra]
+
+    def test_endpoint_down(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.check(self.args(TABLE, f"http://127.0.0.1:{port}"), f"127.0.0.1")
+
+    def test_missing_table(self):
+        self.check(self.args("tb_missing", self.ddb.endpoint), "does not exist")
+
+    def test_key_type_mismatch(self):
+        c = boto3.client("dynamodb", endpoint_url=self.ddb.endpoint, region_name="us-east-1",
+                         aws_access_key_id="x", aws_secret_access_key="y")
+        c.create_table(TableName="tb_numkey", BillingMode="PAY_PER_REQUEST",
+                       AttributeDefinitions=[{"AttributeName": "dol_vehicle_id", "AttributeType": "N"}],
+                       KeySchema=[{"AttributeName": "dol_vehicle_id", "KeyType": "HASH"}])
+        err = self.check(self.args("tb_numkey", self.ddb.endpoint), "dol_vehicle_id (N)")
+        self.assertIn("dol_vehicle_id (S)", err)
+
+    def test_no_credentials(self):
+        env = {k: v for k, v in ENV.items() if not k.startswith("AWS_ACCESS") and k != "AWS_SECRET_ACCESS_KEY"}
+        env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = ""
+        self.check(self.args(TABLE, self.ddb.endpoint), "credentials", env=env)
+
+    def test_credentials_refused(self):
+        # A loopback endpoint that answers as DynamoDB does for unknown keys.
+        body = json.dumps({"__type": "com.amazon.coral.service#UnrecognizedClientException",
+                           "message": "The security token included in the request is invalid."})
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(8)
+        port = srv.getsockname()[1]
+
+        def serve():
+            while True:
+                try:
+                    conn, _ = srv.accept()
+                except OSError:
+                    return
+                with conn:
+                    conn.recv(65536)
+                    conn.sendall(("HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                                  f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n{body}").encode())
+
+        t = threading.Thread(target=serve, daemon=True)
+        t.start()
+        try:
+            self.check(self.args(TABLE, f"http://127.0.0.1:{port}"), "UnrecognizedClientException")
+        finally:
+            srv.close()
+
+
+def marked_sample(path, marker, lines_to_mark):
+    """The sample with `marker` put into the City of the given data lines."""
+    with open(SAMPLE, encoding="utf-8", newline="") as f:
+        rows = f.read().splitlines()
+    for n in lines_to_mark:
+        fields = rows[n - 1].split(",")
+        fields[2] = marker
+        rows[n - 1] = ",".join(fields)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("\n".join(rows) + "\n")
+
+
+class ServerRejects(Base):
+    def test_validation_exception_is_narrowed_to_exactly_the_offending_rows(self):
+        src = self.path("marked.csv")
+        marked = [10, 11, 2000, 5306]
+        marked_sample(src, "BAD-ROW", marked)
+        with FaultProxy(self.ddb.endpoint, probability=0.0,
+                        markers={b"BAD-ROW": "ValidationException"}) as proxy:
+            summary, _ = self.migrate(src, "tb_validation", endpoint=proxy.endpoint)
+        self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 5305 - len(marked))
+        self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_IN_ERROR"], len(marked))
+        self.assertGreater(summary["TARGET_STATS"]["split_requests"], 0)
+        with open(os.path.join(summary["ERROR_DATA_LOCATION"], "rejects.ndjson")) as f:
+            recs = [json.loads(line) for line in f]
+        self.assertEqual([r["line"] for r in recs], marked)
+        for r in recs:
+            self.assertEqual(r["rule"], "target")
+            self.assertIn("ValidationException", r["reason"])
+            self.assertEqual(r["record"]["City"], "BAD-ROW")
+        self.assertEqual(len(scan(self.ddb.endpoint, "tb_validation")), 5305 - len(marked))
+
+
+class FaultInjection(Base):
+    def test_exact_table_through_resets_500s_throttling_and_unprocessed_items(self):
+        with FaultProxy(self.ddb.endpoint, probability=0.3, max_faults=60, seed=11) as proxy:
+            summary, _ = self.migrate(SAMPLE, "tb_faults", endpoint=proxy.endpoint,
+                                      extra=["--workers", "2", "--chunk-size", "64k"])
+            counts = proxy.counts()
+        self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 5305)
+        self.assertGreater(counts["faults"], 20, counts)
+        for kind in ("reset_before", "reset_after", "http_500", "throughput_exceeded",
+                     "throttling", "unprocessed"):
+            self.assertGreater(counts[kind], 0, (kind, counts))
+        stats = summary["TARGET_STATS"]
+        self.assertGreater(stats["retries"], 0, stats)
+        got = scan(self.ddb.endpoint, "tb_faults")
+        self.assertEqual(len(got), 5305)
+
+
+if __name__ == "__main__":
+    servers.ensure_installed()
+    result = unittest.main(exit=False, verbosity=1).result
+    failed = len(result.failures) + len(result.errors)
+    print(f"{result.testsRun - failed} passed, {failed} failed")
+    sys.exit(1 if failed or not result.wasSuccessful() else 0)
