@@ -149,7 +149,7 @@ class KillAndResume(Base):
 
     def test_kill_9_at_random_points_then_resume_equals_an_uninterrupted_run(self):
         src = self.path("in.csv")
-        rows = make_input(src)
+        rows = make_input(src, copies=30)
         ref = self.reference(src)
         self.assertEqual(ref["TOTAL_NUMBER_OF_RECORDS_READ"], rows)
         self.assertGreater(ref["TOTAL_NUMBER_OF_ITEMS_IN_ERROR"], 0)

@@ -215,7 +215,10 @@ Status S3Error::ToStatus(std::string_view uri, std::string_view client_region) c
     return Status::Unavailable(u + ": transport error: " + message);
   std::string detail = code + " (HTTP " + std::to_string(http_status) + ")";
   if (!message.empty()) detail.append(": ").append(message);
-  if (code == "PreconditionFailed" || http_status == 412) {
+  // Our ranged GETs stay within the size seen at the start: a range that is no
+  // longer satisfiable means the object was replaced by a shorter one.
+  if (code == "PreconditionFailed" || http_status == 412 || code == "InvalidRange" ||
+      http_status == 416) {
     return Status::Aborted(std::string("object ") + u + " changed during the run (ETag was " +
                            etag + ")");
   }

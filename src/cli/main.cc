@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   std::string chunk_size = "4MiB";
 
   const auto add_common = [&chunk_size](CLI::App* cmd, RunOptions* o) {
-    cmd->add_option("input,--input,-i", o->input, "CSV file (.gz/.zst too), or - for stdin")
+    cmd->add_option("input,--input,-i", o->input,
+                    "CSV file or s3://bucket/key (.gz/.zst too), or - for stdin")
         ->required();
     cmd->add_option("--mapping,-m", o->mapping, "mapping file (TOML), see docs/mapping.md")
         ->required();
@@ -47,10 +48,12 @@ int main(int argc, char** argv) {
       ->add_option("--rate,--max-wcu", run.sink.rate,
                    "cap on items written per second (default: no cap)")
       ->check(CLI::NonNegativeNumber);
-  run_cmd
-      ->add_option("--errors", run.errors,
-                   "error location; records go to <errors>/execution_name=<name>/")
-      ->capture_default_str();
+  run_cmd->add_option("--errors", run.errors,
+                      "error location: a folder, s3://bucket/prefix or firehose://STREAM; records "
+                      "go to <errors>/execution_name=<name>/ (default: migration_errors, or "
+                      "s3://<input bucket>/migration_errors for an s3:// input)");
+  run_cmd->add_option("--s3-endpoint-url", run.s3_endpoint_url,
+                      "S3 endpoint, path-style (default: --endpoint-url, else AWS)");
   run_cmd->add_option("--state-dir", run.state_dir, "where the executions' journal lives")
       ->capture_default_str();
   run_cmd

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "aws/sigv4.h"
+#include "cli/aws_io.h"
 #include "csv/header_reader.h"
 #include "errors/reject_sink.h"
 #include "journal/journal.h"
@@ -78,15 +79,6 @@ int Fail(int code, const std::string& message) {
   return code;
 }
 
-// What identifies the input's content: size and modification time for files.
-std::string InputIdentity(const std::string& input) {
-  if (input == "-") return "stdin";
-  struct stat st {};
-  if (::stat(input.c_str(), &st) != 0) return "";
-  return "size=" + std::to_string(st.st_size) + " mtime=" + std::to_string(st.st_mtim.tv_sec) +
-         "." + std::to_string(st.st_mtim.tv_nsec);
-}
-
 std::string FileDigest(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
@@ -137,7 +129,16 @@ ResumePoint ResumeFrom(const std::vector<ChunkRecord>& chunks, std::set<uint64_t
   return p;
 }
 
-int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, const std::string& identity,
+AwsIoOptions IoOptions(const RunOptions& o) {
+  AwsIoOptions io;
+  io.region = o.sink.region;
+  io.profile = o.sink.profile;
+  io.s3_endpoint_url = o.s3_endpoint_url;
+  io.endpoint_url = o.sink.endpoint_url;
+  return io;
+}
+
+int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, AwsIo* io,
             const std::string& digest) {
   const auto started = std::chrono::steady_clock::now();
   const bool resume = prior.has_value();
@@ -152,7 +153,8 @@ int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, const std
   }
   Result<Mapping> mapping = LoadMapping(o.mapping);
   if (!mapping.ok()) return Fail(kExitUsage, mapping.status().message());
-  Result<std::unique_ptr<ByteSource>> source = OpenSource(o.input);
+  std::string identity;
+  Result<std::unique_ptr<ByteSource>> source = io->OpenInput(o.input, &identity);
   if (!source.ok()) return Fail(kExitUsage, source.status().message());
   Result<InputStart> start =
       ReadInputStart(source->get(), mapping->dialect, mapping->has_header_row);
@@ -207,7 +209,9 @@ int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, const std
   if (o.validate_only) {
     rejects = std::make_unique<DiscardRejectSink>();
   } else {
-    rejects = std::make_unique<LocalRejectSink>(o.errors, name, header_raw);
+    auto r = io->OpenRejects(o.errors, name, header_raw);
+    if (!r.ok()) return Fail(kExitUsage, r.status().message());
+    rejects = std::move(r).value();
   }
   RejectFormatter formatter(name, header);
 
@@ -402,11 +406,13 @@ int RunCommand(const RunOptions& options) {
                                 "brackets");
   }
   if (o.chunk_size == 0) return Fail(kExitUsage, "--chunk-size must be a positive size");
+  if (o.errors.empty()) o.errors = DefaultErrorLocation(o.input);
   if (!ValidMaxRejects(o.max_rejects)) {
     return Fail(kExitUsage,
                 "--max-rejects '" + o.max_rejects + "': give a count (100) or a percentage (0.5%)");
   }
-  return Execute(o, std::nullopt, InputIdentity(o.input), FileDigest(o.mapping));
+  AwsIo io(IoOptions(o));
+  return Execute(o, std::nullopt, &io, FileDigest(o.mapping));
 }
 
 int ResumeCommand(const std::string& name, const std::string& state_dir, bool quiet, bool verbose) {
@@ -443,7 +449,8 @@ int ResumeCommand(const std::string& name, const std::string& state_dir, bool qu
     return Fail(kExitUsage, "execution '" + name + "' read stdin, which cannot be read again");
   }
   std::vector<std::string> changed;
-  const std::string now_identity = InputIdentity(o->input);
+  AwsIo io(IoOptions(*o));
+  const std::string now_identity = io.Identity(o->input);
   if (now_identity != identity) {
     changed.push_back("the input '" + o->input + "' (" + identity + " then, " +
                       (now_identity.empty() ? "missing" : now_identity) + " now)");
@@ -465,7 +472,7 @@ int ResumeCommand(const std::string& name, const std::string& state_dir, bool qu
                 "cannot resume execution '" + name + "': changed since it started: " + list);
   }
   journal->reset();
-  return Execute(*o, e, identity, digest);
+  return Execute(*o, e, &io, digest);
 }
 
 }  // namespace csv2ddb

@@ -21,7 +21,8 @@ struct RunOptions {
   std::string input;
   std::string mapping;
   std::string target = "sqlite://csv2ddb.sqlite";
-  std::string errors = "migration_errors";
+  std::string errors;  // empty: DefaultErrorLocation(input)
+  std::string s3_endpoint_url;
   std::string name;  // generated when empty
   std::string state_dir = ".csv2ddb";
   size_t workers = 0;  // 0: one per core

@@ -27,6 +27,7 @@ std::string RunOptionsToJson(const RunOptions& o, const std::string& input_ident
   w.Key("chunk_size");
   w.Uint64(o.chunk_size);
   kv("endpoint_url", o.sink.endpoint_url);
+  kv("s3_endpoint_url", o.s3_endpoint_url);
   kv("region", o.sink.region);
   kv("profile", o.sink.profile);
   w.Key("create_table");
@@ -76,6 +77,7 @@ Result<RunOptions> RunOptionsFromJson(const std::string& json, std::string* inpu
   o.workers = static_cast<size_t>(num("workers", 0));
   o.chunk_size = static_cast<uint64_t>(num("chunk_size", 4 << 20));
   o.sink.endpoint_url = str("endpoint_url");
+  o.s3_endpoint_url = str("s3_endpoint_url");
   o.sink.region = str("region");
   o.sink.profile = str("profile");
   bool create = false;

@@ -1,0 +1,217 @@
+#include "source/s3_source.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+#include <utility>
+
+#include "source/gzip_source.h"
+#include "source/zstd_source.h"
+
+namespace csv2ddb {
+
+// State the range callbacks share with the reader; outlives the source when
+// GETs are still in flight at destruction.
+struct S3Source::Shared {
+  std::mutex mu;
+  std::condition_variable cv;
+};
+
+struct S3Source::Range {
+  struct Slot {
+    bool done = false;
+    std::optional<Result<aws::S3GetResult>> result;
+    std::optional<aws::S3Error> error;
+  };
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  int attempts = 0;
+  std::shared_ptr<Slot> slot;
+};
+
+Result<std::unique_ptr<S3Source>> S3Source::Open(const std::string& uri,
+                                                 const S3SourceOptions& options) {
+  if (options.client == nullptr) return Status::InvalidArgument(uri + ": no S3 client");
+  Result<aws::S3Uri> parsed = aws::ParseS3Uri(uri);
+  if (!parsed.ok()) return parsed.status();
+  if (parsed->key.empty()) return Status::InvalidArgument(uri + ": no object key in the URI");
+  Result<aws::S3ObjectInfo> info = options.client->HeadObject(*parsed);
+  if (!info.ok()) return info.status();
+  auto source = std::unique_ptr<S3Source>(
+      new S3Source(std::move(parsed).value(), options, std::move(info).value()));
+  source->FillWindow(static_cast<size_t>(source->options_.max_ranges_in_flight));
+  return source;
+}
+
+S3Source::S3Source(aws::S3Uri uri, const S3SourceOptions& options, aws::S3ObjectInfo info)
+    : uri_(std::move(uri)),
+      uri_text_(uri_.ToString()),
+      options_(options),
+      size_(info.size),
+      etag_(std::move(info.etag)),
+      content_encoding_(std::move(info.content_encoding)),
+      shared_(std::make_shared<Shared>()) {
+  options_.range_size = std::max<size_t>(options_.range_size, 1);
+  options_.max_ranges_in_flight = std::max(options_.max_ranges_in_flight, 1);
+  options_.max_attempts = std::max(options_.max_attempts, 1);
+}
+
+S3Source::~S3Source() = default;
+
+void S3Source::FillWindow(size_t limit) {
+  while (window_.size() < limit && next_offset_ < size_) {
+    auto range = std::make_unique<Range>();
+    range->offset = next_offset_;
+    range->length = std::min<uint64_t>(options_.range_size, size_ - next_offset_);
+    next_offset_ += range->length;
+    Submit(range.get());
+    window_.push_back(std::move(range));
+  }
+}
+
+void S3Source::Submit(Range* range) {
+  auto slot = std::make_shared<Range::Slot>();
+  range->slot = slot;
+  aws::S3GetOptions get;
+  get.range = std::pair<uint64_t, uint64_t>(range->offset, range->offset + range->length - 1);
+  get.if_match = etag_;
+  options_.client->GetObjectAsync(
+      uri_, get,
+      [shared = shared_, slot](Result<aws::S3GetResult> result, std::optional<aws::S3Error> error) {
+        std::lock_guard<std::mutex> lock(shared->mu);
+        slot->result.emplace(std::move(result));
+        slot->error = std::move(error);
+        slot->done = true;
+        shared->cv.notify_all();
+      });
+}
+
+Status S3Source::NextBuffer() {
+  const auto max_ranges = static_cast<size_t>(options_.max_ranges_in_flight);
+  FillWindow(max_ranges);
+  if (window_.empty()) return Status::OK();
+  Range& range = *window_.front();
+  std::optional<Result<aws::S3GetResult>> result;
+  for (;;) {
+    std::optional<aws::S3Error> error;
+    {
+      std::unique_lock<std::mutex> lock(shared_->mu);
+      shared_->cv.wait(lock, [&] { return range.slot->done; });
+      result = std::move(range.slot->result);
+      error = std::move(range.slot->error);
+    }
+    if (result->ok() || !error || !error->retryable || ++range.attempts >= options_.max_attempts) {
+      break;
+    }
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    int64_t ceiling = options_.base_backoff.count() << std::min(range.attempts, 20);
+    ceiling = std::max<int64_t>(1, std::min<int64_t>(ceiling, options_.max_backoff.count()));
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, ceiling)(rng)));
+    Submit(&range);
+  }
+  if (!result->ok()) return result->status();
+  aws::S3GetResult& got = result->value();
+  // Servers that ignore If-Match still tell us the ETag and the object size.
+  if ((!got.etag.empty() && !etag_.empty() && got.etag != etag_) || got.object_size != size_) {
+    return Status::Aborted(std::string("object ") + uri_text_ +
+                           " changed during the run (ETag was " + etag_ + ")");
+  }
+  if (got.body.size() != range.length) {
+    return Status::Corruption(uri_text_ + ": ranged GET at byte " + std::to_string(range.offset) +
+                              " returned " + std::to_string(got.body.size()) + " bytes, expected " +
+                              std::to_string(range.length));
+  }
+  current_.erase(0, current_pos_);
+  current_pos_ = 0;
+  if (current_.empty()) {
+    current_ = std::move(got.body);
+  } else {
+    current_ += got.body;
+  }
+  window_.pop_front();
+  FillWindow(max_ranges - 1);  // the buffer being read counts as one range
+  return Status::OK();
+}
+
+Result<std::string_view> S3Source::Peek(size_t n) {
+  if (!error_.ok()) return error_;
+  while (current_.size() - current_pos_ < n && (!window_.empty() || next_offset_ < size_)) {
+    Status st = NextBuffer();
+    if (!st.ok()) {
+      error_ = st;
+      return st;
+    }
+  }
+  return std::string_view(current_).substr(current_pos_, n);
+}
+
+Result<size_t> S3Source::Read(char* buf, size_t n) {
+  if (!error_.ok()) return error_;
+  if (n == 0) return size_t{0};
+  if (current_pos_ == current_.size()) {
+    Status st = NextBuffer();
+    if (!st.ok()) {
+      error_ = st;
+      return st;
+    }
+    if (current_pos_ == current_.size()) return size_t{0};
+  }
+  const size_t k = std::min(n, current_.size() - current_pos_);
+  std::memcpy(buf, current_.data() + current_pos_, k);
+  current_pos_ += k;
+  consumed_ += k;
+  if (current_pos_ == current_.size()) {
+    current_.clear();  // the next range's body is moved in, freeing this one
+    current_pos_ = 0;
+  }
+  return k;
+}
+
+namespace {
+
+enum class Format { kPlain, kGzip, kZstd };
+
+// The same magic bytes OpenSource (source/open_source.cc) recognises.
+Format Sniff(std::string_view head) {
+  auto b = [&](size_t i) { return static_cast<unsigned char>(head[i]); };
+  if (head.size() >= 2 && b(0) == 0x1f && b(1) == 0x8b) return Format::kGzip;
+  if (head.size() >= 4) {
+    if (b(0) == 0x28 && b(1) == 0xb5 && b(2) == 0x2f && b(3) == 0xfd) return Format::kZstd;
+    if ((b(0) & 0xf0) == 0x50 && b(1) == 0x2a && b(2) == 0x4d && b(3) == 0x18) {
+      return Format::kZstd;  // a zstd skippable frame
+    }
+  }
+  return Format::kPlain;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ByteSource>> OpenS3Source(const std::string& uri,
+                                                 const S3SourceOptions& options) {
+  Result<std::unique_ptr<S3Source>> s3 = S3Source::Open(uri, options);
+  if (!s3.ok()) return s3.status();
+  Result<std::string_view> head = (*s3)->Peek(4);
+  if (!head.ok()) return head.status();
+  const Format format = Sniff(*head);
+  if (format == Format::kGzip) {
+    if (head->size() >= 3 && static_cast<unsigned char>((*head)[2]) != 8) {
+      return Status::Corruption(uri + ": not a valid gzip stream (unknown compression method)");
+    }
+    Result<std::unique_ptr<GzipSource>> gz = GzipSource::Create(std::move(s3).value());
+    if (!gz.ok()) return gz.status();
+    return std::unique_ptr<ByteSource>(std::move(gz).value());
+  }
+  if (format == Format::kZstd) {
+    Result<std::unique_ptr<ZstdSource>> zst = ZstdSource::Create(std::move(s3).value());
+    if (!zst.ok()) return zst.status();
+    return std::unique_ptr<ByteSource>(std::move(zst).value());
+  }
+  return std::unique_ptr<ByteSource>(std::move(s3).value());
+}
+
+}  // namespace csv2ddb
