@@ -84,6 +84,13 @@ std::string AwsIo::Identity(const std::string& spec) {
          "." + std::to_string(st.st_mtim.tv_nsec);
 }
 
+Status AwsIo::PutS3Object(const std::string& uri, const std::string& body) {
+  Result<aws::S3Uri> parsed = aws::ParseS3Uri(uri);
+  if (!parsed.ok()) return parsed.status();
+  CSV2DDB_RETURN_IF_ERROR(EnsureS3());
+  return state_->s3->UploadObject(*parsed, body, "application/json");
+}
+
 Result<std::unique_ptr<ByteSource>> AwsIo::OpenInput(const std::string& spec,
                                                      std::string* identity) {
   if (!StartsWith(spec, kS3)) {

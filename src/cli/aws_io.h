@@ -35,6 +35,9 @@ class AwsIo {
                                                   const std::string& execution_name,
                                                   const std::string& header_raw);
 
+  // Writes `body` to s3://bucket/key.
+  Status PutS3Object(const std::string& uri, const std::string& body);
+
   // What identifies `spec`'s content now ("" when it cannot be read).
   std::string Identity(const std::string& spec);
 

@@ -1,5 +1,6 @@
 // csv2ddb: migrate CSV data into Amazon DynamoDB (or the embedded table).
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
 #include "cli/run_command.h"
 
@@ -90,6 +91,26 @@ int main(int argc, char** argv) {
   status_cmd->add_option("name", name, "execution name")->required();
   status_cmd->add_option("--state-dir", state_dir, "where the journal lives")
       ->capture_default_str();
+  std::string shard;
+  run_cmd->add_option("--shard", shard,
+                      "K/N: process only every N-th chunk, starting at the K-th (for N copies "
+                      "under a job runner; merge their summaries with merge-reports)");
+  std::vector<std::string> reports;
+  CLI::App* merge_cmd =
+      app.add_subcommand("merge-reports", "sum the summaries (JSON files) of the shards of a run");
+  merge_cmd->add_option("reports", reports, "summary files")->required()->check(CLI::ExistingFile);
+  RunOptions plan;
+  std::string plan_out = "-";
+  CLI::App* plan_cmd = app.add_subcommand(
+      "plan", "write the record-aligned chunk manifest of an input (for the range mode)");
+  plan_cmd->add_option("input,--input,-i", plan.input, "CSV file or s3://bucket/key")->required();
+  plan_cmd->add_option("--out,-o", plan_out, "manifest: a path, s3://bucket/key, or - (stdout)")
+      ->capture_default_str();
+  plan_cmd->add_option("--mapping,-m", plan.mapping, "mapping file (for the CSV dialect)");
+  plan_cmd->add_option("--chunk-size", chunk_size, "target chunk size, e.g. 64MiB");
+  plan_cmd->add_option("--region", plan.sink.region, "AWS region");
+  plan_cmd->add_option("--profile", plan.sink.profile, "AWS profile");
+  plan_cmd->add_option("--s3-endpoint-url", plan.s3_endpoint_url, "S3 endpoint, path-style");
   CLI::App* list_cmd = app.add_subcommand("list", "list executions (JSON)");
   list_cmd->add_option("--state-dir", state_dir, "where the journal lives")->capture_default_str();
 
@@ -102,7 +123,20 @@ int main(int argc, char** argv) {
   if (resume_cmd->parsed()) return csv2ddb::ResumeCommand(name, state_dir, quiet, verbose);
   if (status_cmd->parsed()) return csv2ddb::StatusCommand(name, state_dir);
   if (list_cmd->parsed()) return csv2ddb::ListCommand(state_dir);
+  if (merge_cmd->parsed()) return csv2ddb::MergeReportsCommand(reports);
+  if (plan_cmd->parsed()) {
+    plan.chunk_size = csv2ddb::ParseSize(chunk_size);
+    if (plan.chunk_size == 0) {
+      std::fprintf(stderr, "csv2ddb: --chunk-size must be a positive size\n");
+      return csv2ddb::kExitUsage;
+    }
+    return csv2ddb::PlanCommand(plan, plan_out);
+  }
   RunOptions& o = run_cmd->parsed() ? run : validate;
+  if (!shard.empty() && !csv2ddb::ParseShard(shard, &o.shard_index, &o.shard_count)) {
+    std::fprintf(stderr, "csv2ddb: --shard '%s': use K/N with 1 <= K <= N\n", shard.c_str());
+    return csv2ddb::kExitUsage;
+  }
   o.chunk_size = csv2ddb::ParseSize(chunk_size);
   return csv2ddb::RunCommand(o);
 }

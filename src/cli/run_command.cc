@@ -244,7 +244,10 @@ int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, AwsIo* io
       e.pid = getpid();
       if (Status st = journal->Create(e); !st.ok()) return Fail(kExitUsage, st.message());
     }
-    popts.skip = [&done](uint64_t index) { return done.count(index) > 0; };
+    popts.skip = [&done, &o](uint64_t index) {
+      if (o.shard_count > 0 && index % o.shard_count != o.shard_index) return true;
+      return done.count(index) > 0;
+    };
     popts.on_commit = [&](const ChunkCommit& c) {
       ChunkRecord r;
       r.index = c.index;
@@ -371,6 +374,24 @@ int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, AwsIo* io
 }
 
 }  // namespace
+
+bool ParseShard(const std::string& text, uint64_t* index, uint64_t* count) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return false;
+  const std::string k = text.substr(0, slash);
+  const std::string n = text.substr(slash + 1);
+  if (k.empty() || n.empty() || k.size() > 6 || n.size() > 6 ||
+      k.find_first_not_of("0123456789") != std::string::npos ||
+      n.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  const uint64_t kk = std::stoull(k);
+  const uint64_t nn = std::stoull(n);
+  if (kk < 1 || nn < 1 || kk > nn) return false;
+  *index = kk - 1;
+  *count = nn;
+  return true;
+}
 
 uint64_t ParseSize(const std::string& text) {
   size_t pos = 0;

@@ -36,6 +36,9 @@ struct RunOptions {
   double tolerated_failure_percentage = -1;
   std::string max_rejects;          // "N" or "P%"; empty: no limit
   std::vector<std::string> notify;  // sns:ARN, webhook:URL, file:PATH
+  // --shard K/N: process only chunks whose index % N == K - 1 (0/0: all).
+  uint64_t shard_index = 0;
+  uint64_t shard_count = 0;
 };
 
 // Runs a new execution (or a validation), prints the summary on stdout and
@@ -52,6 +55,18 @@ int StatusCommand(const std::string& name, const std::string& state_dir);
 
 // Prints the executions as a JSON array.
 int ListCommand(const std::string& state_dir);
+
+// Sums the summaries (JSON files, as printed by run) of shards of one
+// migration, prints the merged summary, and returns the exit code.
+int MergeReportsCommand(const std::vector<std::string>& paths);
+
+// Writes the record-aligned chunk manifest of `input` (JSON: [{"bucket",
+// "key", "start", "end"}] for s3:// inputs, [{"path", "start", "end"}] for
+// files) to `out` (a path, s3://bucket/key, or - for stdout).
+int PlanCommand(const RunOptions& options, const std::string& out);
+
+// Parses "K/N" (1 <= K <= N). Returns false when invalid.
+bool ParseShard(const std::string& text, uint64_t* index, uint64_t* count);
 
 // Parses sizes such as "4MiB", "512k", "1G", "100". Returns 0 when invalid.
 uint64_t ParseSize(const std::string& text);

@@ -41,6 +41,10 @@ std::string RunOptionsToJson(const RunOptions& o, const std::string& input_ident
   w.Key("tolerated_failure_percentage");
   w.Double(o.tolerated_failure_percentage);
   kv("max_rejects", o.max_rejects);
+  w.Key("shard_index");
+  w.Uint64(o.shard_index);
+  w.Key("shard_count");
+  w.Uint64(o.shard_count);
   w.Key("notify");
   w.StartArray();
   for (const auto& n : o.notify) w.String(n.data(), static_cast<rapidjson::SizeType>(n.size()));
@@ -87,6 +91,8 @@ Result<RunOptions> RunOptionsFromJson(const std::string& json, std::string* inpu
   o.tolerated_failure_count = static_cast<int64_t>(num("tolerated_failure_count", -1));
   o.tolerated_failure_percentage = num("tolerated_failure_percentage", -1);
   o.max_rejects = str("max_rejects");
+  o.shard_index = static_cast<uint64_t>(num("shard_index", 0));
+  o.shard_count = static_cast<uint64_t>(num("shard_count", 0));
   simdjson::dom::array notify;
   if (doc["notify"].get_array().get(notify) == simdjson::SUCCESS) {
     for (simdjson::dom::element n : notify) {
