@@ -20,8 +20,12 @@ std::string_view Trim(std::string_view s) {
 void ApplyTransform(const Transform& t, std::string* v) {
   switch (t.kind) {
     case Transform::Kind::kTrim: {
-      std::string_view s = Trim(*v);
-      *v = std::string(s);
+      size_t b = 0;
+      size_t e = v->size();
+      while (b < e && IsSpace((*v)[b])) ++b;
+      while (e > b && IsSpace((*v)[e - 1])) --e;
+      v->erase(e);
+      v->erase(0, b);
       break;
     }
     case Transform::Kind::kLowercase:
@@ -145,7 +149,11 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
     }
     if (c.key_role != 0) {
       std::string& key = c.key_role == 1 ? pk_ : sk_;
-      key = c.type == AttrType::kN ? CanonicalDynamoNumber(v) : std::string(v);
+      if (c.type == AttrType::kN) {
+        key = CanonicalDynamoNumber(v);
+      } else {
+        key.assign(v);  // reuses the buffer: no allocation per row
+      }
       const size_t limit = c.key_role == 1 ? kMaxPartitionKeyBytes : kMaxSortKeyBytes;
       if (key.size() > limit) {
         json.resize(json_start);
