@@ -170,7 +170,10 @@ class S3Tests(unittest.TestCase):
         p.returncode = os.waitstatus_to_exitcode(status)
         self.assertEqual(p.returncode, 0, err)
         self.assertEqual(json.loads(out)["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 450000)
-        self.assertLess(usage.ru_maxrss, 256 * 1024, "peak RSS %d KiB" % usage.ru_maxrss)
+        # The bound holds for the plain build; AddressSanitizer's shadow memory
+        # and quarantine inflate RSS, so the sanitized run checks correctness only.
+        if os.environ.get("CSV2DDB_SANITIZED", "0") in ("0", ""):
+            self.assertLess(usage.ru_maxrss, 256 * 1024, "peak RSS %d KiB" % usage.ru_maxrss)
 
         # Replace the object while a slow run reads it: the run must stop, not mix versions.
         import boto3

@@ -1,0 +1,277 @@
+// The reference architecture "Migrate large CSV data sets to Amazon DynamoDB at
+// scale using AWS Step Functions Distributed Map", with csv2ddb as the worker:
+//
+//   S3 CSV --ItemReader--> Distributed Map --ItemBatcher--> csv2ddb Lambda --> DynamoDB
+//                               |  ResultWriter -> s3://BUCKET/migration_results/
+//                               v                 error records -> s3://BUCKET/migration_errors/
+//                          Consolidate (same Lambda) --> SNS publish of the summary
+//
+// One function serves both steps: a worker event carries "Items" (+ "BatchInput"),
+// a consolidation event carries "report" (the Map's ResultWriterDetails).
+// IAM is least privilege: every statement names the table, the bucket, a prefix
+// of the bucket, the topic, the function or the state machine's own executions.
+import * as cdk from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+
+import { Csv2ddbConfig, KeyType } from './config';
+
+export const ERRORS_PREFIX = 'migration_errors';
+export const RESULTS_PREFIX = 'migration_results';
+
+/** The reference's Retry for transient Lambda errors: 2 s, backoff x2, 6 tries. */
+export const LAMBDA_RETRY: sfn.RetryProps = {
+  errors: [
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+  ],
+  interval: cdk.Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 6,
+};
+
+/**
+ * A ResultWriter whose grant is the results prefix only. CDK's own grants
+ * s3:PutObject on the whole bucket, which would let the state machine
+ * overwrite the source data.
+ */
+class PrefixResultWriter extends sfn.ResultWriterV2 {
+  constructor(private readonly target: s3.IBucket, prefix: string) {
+    super({ bucket: target, prefix });
+  }
+
+  override providePolicyStatements(): iam.PolicyStatement[] {
+    return [new iam.PolicyStatement({
+      actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+      resources: [this.target.arnForObjects(`${this.prefix}/*`)],
+    })];
+  }
+}
+
+export interface Csv2ddbStackProps extends cdk.StackProps {
+  readonly config: Csv2ddbConfig;
+}
+
+export class Csv2ddbStack extends cdk.Stack {
+  readonly bucket: s3.Bucket;
+  readonly table: dynamodb.Table;
+  readonly worker: lambda.Function;
+  readonly topic: sns.Topic;
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: Csv2ddbStackProps) {
+    super(scope, id, props);
+    // Render `resultWriterV2` (the only ResultWriter that is not deprecated);
+    // set here, before any child exists, so the stack does not depend on cdk.json.
+    this.node.setContext('@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2', true);
+    const config = props.config;
+
+    this.bucket = new s3.Bucket(this, 'SourceBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: cdk.RemovalPolicy.RETAIN,
+    });
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      tableName: config.tableName,
+      partitionKey: { name: config.partitionKey, type: attributeType(config.partitionKeyType) },
+      sortKey: config.sortKey ? { name: config.sortKey, type: attributeType(config.sortKeyType) } : undefined,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      removalPolicy: cdk.RemovalPolicy.RETAIN,
+    });
+
+    this.worker = this.buildWorker(config);
+
+    this.topic = new sns.Topic(this, 'ResultsTopic', { enforceSSL: true });
+    if (config.notificationEmail) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(config.notificationEmail));
+    }
+
+    this.stateMachine = new sfn.StateMachine(this, 'MigrationStateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: `csv2ddb: CSV in S3 -> DynamoDB table ${config.tableName} (${config.mode} mode)`,
+      definitionBody: sfn.DefinitionBody.fromChainable(this.buildDefinition(config)),
+    });
+    // ItemReader with Bucket.$ gets no grant from CDK: allow our bucket only.
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [this.bucket.arnForObjects('*')],
+    }));
+
+    new cdk.CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
+    new cdk.CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new cdk.CfnOutput(this, 'FunctionName', { value: this.worker.functionName });
+    new cdk.CfnOutput(this, 'TopicArn', { value: this.topic.topicArn });
+    new cdk.CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    new cdk.CfnOutput(this, 'Mode', { value: config.mode });
+  }
+
+  private buildWorker(config: Csv2ddbConfig): lambda.Function {
+    if (config.lambdaIsPlaceholder) {
+      cdk.Annotations.of(this).addWarningV2('csv2ddb:placeholderLambda',
+        'build/lambda/csv2ddb-lambda.zip not found: the Lambda uses deploy/placeholder/, ' +
+        'whose bootstrap fails every invocation. Build the zip before deploying.');
+    }
+    const logGroup = new logs.LogGroup(this, 'WorkerLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: cdk.RemovalPolicy.DESTROY,
+    });
+    // An explicit role: the default one carries AWSLambdaBasicExecutionRole,
+    // whose logs actions are granted on "*".
+    const role = new iam.Role(this, 'WorkerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'csv2ddb worker: write the table, read the bucket, write migration_errors/',
+    });
+    logGroup.grantWrite(role);
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'WriteTable',
+      actions: ['dynamodb:BatchWriteItem', 'dynamodb:DescribeTable'],
+      resources: [this.table.tableArn],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      // rows of range mode, and migration_results/ for the consolidation
+      sid: 'ReadSource',
+      actions: ['s3:GetObject'],
+      resources: [this.bucket.arnForObjects('*')],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      // error records of a re-run batch replace the earlier ones
+      sid: 'WriteErrorRecords',
+      actions: ['s3:PutObject', 's3:DeleteObject'],
+      resources: [this.bucket.arnForObjects(`${ERRORS_PREFIX}/*`)],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'ListErrorRecords',
+      actions: ['s3:ListBucket'],
+      resources: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${ERRORS_PREFIX}/*`] } },
+    }));
+
+    return new lambda.Function(this, 'Worker', {
+      description: 'csv2ddb: validate, transform and write a batch of CSV rows; consolidate the results',
+      runtime: lambda.Runtime.PROVIDED_AL2023,
+      architecture: lambda.Architecture.X86_64,
+      handler: 'bootstrap',
+      code: lambda.Code.fromAsset(config.lambdaCode),
+      memorySize: 1024,
+      timeout: cdk.Duration.minutes(15),
+      role,
+      logGroup,
+      environment: {
+        CSV2DDB_TABLE: this.table.tableName,
+        CSV2DDB_ERRORS_BUCKET: this.bucket.bucketName,
+        CSV2DDB_ERRORS_PREFIX: ERRORS_PREFIX,
+        CSV2DDB_MAPPING_TOML: config.mappingToml,
+      },
+    });
+  }
+
+  private buildDefinition(config: Csv2ddbConfig): sfn.IChainable {
+    // Inside the Map: one Lambda invocation per batch. Transient Lambda errors
+    // are retried; anything else fails this batch (counted against
+    // ToleratedFailurePercentage, its error kept in the ResultWriter's files).
+    const migrateBatch = new tasks.LambdaInvoke(this, 'Validate, Transform, and Migrate Items', {
+      lambdaFunction: this.worker,
+      payload: sfn.TaskInput.fromJsonPathAt('$'),
+      outputPath: '$.Payload',
+      retryOnServiceExceptions: false,
+    });
+    migrateBatch.addRetry(LAMBDA_RETRY);
+    migrateBatch.addCatch(new sfn.Fail(this, 'Batch Failed', {
+      error: 'Csv2ddb.BatchFailed',
+      causePath: '$.error.Cause',
+    }), { errors: ['States.ALL'], resultPath: '$.error' });
+
+    const itemReader = config.mode === 'csv'
+      ? new sfn.S3CsvItemReader({
+        bucketNamePath: sfn.JsonPath.stringAt('$.bucket_name'),
+        key: sfn.JsonPath.stringAt('$.file_key'),
+        csvHeaders: sfn.CsvHeaders.useFirstRow(),
+      })
+      : new sfn.S3JsonItemReader({
+        bucketNamePath: sfn.JsonPath.stringAt('$.bucket_name'),
+        key: sfn.JsonPath.stringAt('$.manifest_key'),
+      });
+
+    const map = new sfn.DistributedMap(this, 'Read Input File', {
+      label: 'MigrateRows',
+      itemReader,
+      itemBatcher: new sfn.ItemBatcher({
+        maxItemsPerBatch: config.maxItemsPerBatch,
+        maxInputBytesPerBatch: config.maxInputBytesPerBatch,
+        batchInput: { 'execution_name.$': '$$.Execution.Name' },
+      }),
+      maxConcurrency: config.maxConcurrency,
+      toleratedFailurePercentage: config.toleratedFailurePercentage,
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      // Results go to S3, not into the 256 KiB state: the Map's output is
+      // {"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}.
+      resultWriterV2: new PrefixResultWriter(this.bucket, RESULTS_PREFIX),
+    });
+    map.itemProcessor(migrateBatch);
+
+    const consolidate = new tasks.LambdaInvoke(this, 'Consolidate Migration', {
+      lambdaFunction: this.worker,
+      payload: sfn.TaskInput.fromObject({
+        execution_name: sfn.JsonPath.stringAt('$$.Execution.Name'),
+        report: sfn.JsonPath.entirePayload,
+      }),
+      outputPath: '$.Payload',
+      retryOnServiceExceptions: false,
+    });
+    consolidate.addRetry(LAMBDA_RETRY);
+
+    // The summary is both the SNS message and the execution's output.
+    const publish = new tasks.SnsPublish(this, 'Publish Results', {
+      topic: this.topic,
+      message: sfn.TaskInput.fromJsonPathAt('$'),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+
+    // A failed migration is announced too, then the execution fails with it.
+    const publishFailure = new tasks.SnsPublish(this, 'Publish Failure', {
+      topic: this.topic,
+      message: sfn.TaskInput.fromObject({
+        STATUS: 'FAILED',
+        EXECUTION_NAME: sfn.JsonPath.stringAt('$$.Execution.Name'),
+        DESTINATION_TABLE_NAME: config.tableName,
+        ERROR: sfn.JsonPath.stringAt('$.error.Error'),
+        CAUSE: sfn.JsonPath.stringAt('$.error.Cause'),
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const failed = new sfn.Fail(this, 'Migration Failed', {
+      errorPath: '$.error.Error',
+      causePath: '$.error.Cause',
+    });
+    publishFailure.next(failed);
+
+    map.addCatch(publishFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+    consolidate.addCatch(publishFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    return map
+      .next(consolidate)
+      .next(publish)
+      .next(new sfn.Succeed(this, 'Migration Complete'));
+  }
+}
+
+function attributeType(t: KeyType): dynamodb.AttributeType {
+  switch (t) {
+    case 'S': return dynamodb.AttributeType.STRING;
+    case 'N': return dynamodb.AttributeType.NUMBER;
+    case 'B': return dynamodb.AttributeType.BINARY;
+  }
+}
