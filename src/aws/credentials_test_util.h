@@ -2,26 +2,17 @@
 // loopback HTTP server. Header-only so that the library glob never picks it up.
 #pragma once
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <map>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "aws/loopback_http_test_util.h"
 #include "common/status.h"
 
 namespace csv2ddb::aws::testing_util {
@@ -107,139 +98,8 @@ class AwsEnvTest : public ::testing::Test {
   std::string dir_;
 };
 
-// A one-request-per-connection HTTP/1.1 server on 127.0.0.1 and a free port,
-// serving from a handler on its own thread. Records every request.
-class LoopbackHttpServer {
- public:
-  struct Request {
-    std::string method;
-    std::string path;
-    std::map<std::string, std::string> headers;  // lowercase names
-
-    std::optional<std::string> Header(const std::string& lower_name) const {
-      auto it = headers.find(lower_name);
-      if (it == headers.end()) return std::nullopt;
-      return it->second;
-    }
-  };
-  struct Reply {
-    int status = 200;
-    std::string body;
-  };
-  using Handler = std::function<Reply(const Request&)>;
-
-  explicit LoopbackHttpServer(Handler handler) : handler_(std::move(handler)) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(fd_, 16) != 0) {
-      ADD_FAILURE() << "cannot listen on 127.0.0.1";
-      return;
-    }
-    socklen_t len = sizeof(addr);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { Serve(); });
-  }
-
-  ~LoopbackHttpServer() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-    close(fd_);
-  }
-
-  LoopbackHttpServer(const LoopbackHttpServer&) = delete;
-  LoopbackHttpServer& operator=(const LoopbackHttpServer&) = delete;
-
-  std::string BaseUrl() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-  std::vector<Request> Requests() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return requests_;
-  }
-
- private:
-  void Serve() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 50) <= 0) continue;
-      int conn = accept(fd_, nullptr, nullptr);
-      if (conn < 0) continue;
-      HandleConnection(conn);
-      close(conn);
-    }
-  }
-
-  void HandleConnection(int conn) {
-    std::string data;
-    char buf[4096];
-    while (data.find("\r\n\r\n") == std::string::npos) {
-      pollfd p{conn, POLLIN, 0};
-      if (poll(&p, 1, 2000) <= 0) return;
-      ssize_t n = recv(conn, buf, sizeof(buf), 0);
-      if (n <= 0) return;
-      data.append(buf, static_cast<size_t>(n));
-    }
-    Request req;
-    size_t line_end = data.find("\r\n");
-    std::string line = data.substr(0, line_end);
-    size_t sp1 = line.find(' ');
-    size_t sp2 = line.rfind(' ');
-    req.method = line.substr(0, sp1);
-    req.path = line.substr(sp1 + 1, sp2 - sp1 - 1);
-    size_t pos = line_end + 2;
-    for (;;) {
-      size_t end = data.find("\r\n", pos);
-      if (end == pos || end == std::string::npos) break;
-      std::string h = data.substr(pos, end - pos);
-      size_t colon = h.find(':');
-      std::string name = h.substr(0, colon);
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      size_t vstart = h.find_first_not_of(' ', colon + 1);
-      req.headers[name] = vstart == std::string::npos ? "" : h.substr(vstart);
-      pos = end + 2;
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      requests_.push_back(req);
-    }
-    Reply reply = handler_(req);
-    std::string out = "HTTP/1.1 " + std::to_string(reply.status) +
-                      " X\r\nContent-Length: " + std::to_string(reply.body.size()) +
-                      "\r\nConnection: close\r\n\r\n" + reply.body;
-    size_t sent = 0;
-    while (sent < out.size()) {
-      ssize_t n = send(conn, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) return;
-      sent += static_cast<size_t>(n);
-    }
-  }
-
-  Handler handler_;
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-  mutable std::mutex mu_;
-  std::vector<Request> requests_;
-};
-
-// A port on 127.0.0.1 that nothing listens on (bound, then closed).
-inline int UnusedLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
+// The loopback HTTP server and free-port helper of loopback_http_test_util.h.
+using LoopbackHttpServer = ::csv2ddb::testing::LoopbackHttpServer;
+inline int UnusedLoopbackPort() { return ::csv2ddb::testing::FreeLoopbackPort(); }
 
 }  // namespace csv2ddb::aws::testing_util

@@ -1,14 +1,6 @@
 #include "aws/dynamodb_client.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -19,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "aws/node_server_test_util.h"
 
 namespace csv2ddb::aws {
 namespace {
@@ -34,7 +26,6 @@ CreateTableRequest Req(std::string name, KeyAttribute hash,
   r.range_key = std::move(range);
   return r;
 }
-
 
 using std::chrono::milliseconds;
 
@@ -308,125 +299,7 @@ TEST(DynamoDbClientTest, EndpointForRegion) {
 
 // ---- Against a real dynalite on loopback ----
 
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool CanConnect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return ok;
-}
-
-// dynalite (tests/servers, see deps/npm.sh) in its own process group, in
-// memory, with tables staying CREATING for 300 ms so WaitForActive is real.
-class Dynalite {
- public:
-  static std::unique_ptr<Dynalite> Start(std::string* error) {
-    const std::string source = CSV2DDB_SOURCE_DIR;
-    const std::string cli = source + "/tests/servers/node_modules/dynalite/cli.js";
-    if (access(cli.c_str(), R_OK) != 0 &&
-        std::system(("bash '" + source + "/deps/npm.sh'").c_str()) != 0) {
-      *error = "cannot install dynalite (deps/npm.sh failed; is node/npm installed?)";
-      return nullptr;
-    }
-    for (int attempt = 0; attempt < 3; ++attempt) {  // the port may be taken meanwhile
-      auto server = std::unique_ptr<Dynalite>(new Dynalite());
-      if (server->Spawn(cli, error)) return server;
-    }
-    return nullptr;
-  }
-
-  ~Dynalite() {
-    if (pid_ > 0) {
-      kill(-pid_, SIGTERM);
-      for (int i = 0; i < 100 && waitpid(pid_, nullptr, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(milliseconds(20));
-      }
-      if (kill(-pid_, SIGKILL) == 0) waitpid(pid_, nullptr, 0);
-    }
-    if (!log_path_.empty()) unlink(log_path_.c_str());
-  }
-
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  Dynalite() = default;
-
-  bool Spawn(const std::string& cli, std::string* error) {
-    port_ = FreeLoopbackPort();
-    char log_template[] = "/tmp/csv2ddb-dynalite-XXXXXX";
-    int log_fd = mkstemp(log_template);
-    if (log_fd < 0) {
-      *error = "mkstemp failed";
-      return false;
-    }
-    close(log_fd);
-    log_path_ = log_template;
-    std::vector<std::string> args = {"node",
-                                     cli,
-                                     "--host",
-                                     "127.0.0.1",
-                                     "--port",
-                                     std::to_string(port_),
-                                     "--createTableMs",
-                                     "300",
-                                     "--deleteTableMs",
-                                     "0",
-                                     "--updateTableMs",
-                                     "0"};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(), O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
-    int rc = posix_spawnp(&pid_, "node", &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-      pid_ = 0;
-      *error = "cannot run node: " + std::string(strerror(rc));
-      return false;
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = 0;
-        *error = "dynalite exited before listening; see its output in " + log_path_;
-        return false;
-      }
-      if (CanConnect(port_)) return true;
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    *error = "dynalite did not listen within 30 s";
-    return false;
-  }
-
-  pid_t pid_ = 0;
-  int port_ = 0;
-  std::string log_path_;
-};
+using ::csv2ddb::testing::FreeLoopbackPort;
 
 std::string PutRequest(const std::string& key, const std::string& make) {
   return R"({"PutRequest":{"Item":{"dol_vehicle_id":{"S":")" + key + R"("},"make":{"S":")" + make +
@@ -441,7 +314,13 @@ std::string BatchBody(const std::string& table, const std::vector<std::string>& 
 
 class DynaliteTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { server_ = Dynalite::Start(&start_error_).release(); }
+  // dynalite (tests/servers, see deps/npm.sh) in its own process group, in
+  // memory, with tables staying CREATING for 300 ms so WaitForActive is real.
+  static void SetUpTestSuite() {
+    server_ = ::csv2ddb::testing::StartDynalite(300, &start_error_,
+                                                {"--deleteTableMs", "0", "--updateTableMs", "0"})
+                  .release();
+  }
   static void TearDownTestSuite() {
     delete server_;  // kills dynalite's process group
     server_ = nullptr;
@@ -475,7 +354,7 @@ class DynaliteTest : public ::testing::Test {
     return at == std::string::npos ? -1 : std::atoi(scan.body.c_str() + at + 8);
   }
 
-  static inline Dynalite* server_ = nullptr;
+  static inline ::csv2ddb::testing::NodeServer* server_ = nullptr;
   static inline std::string start_error_;
   std::unique_ptr<CurlHttpClient> http_;
   std::unique_ptr<DynamoDbClient> client_;
@@ -501,7 +380,8 @@ TEST_F(DynaliteTest, CreateTableThenWaitForActive) {
 }
 
 TEST_F(DynaliteTest, CreateTableWithRangeKey) {
-  ASSERT_TRUE(client_->CreateTable(Req("tb_with_range", {"pk", 'S'}, KeyAttribute{"sk", 'N'})).ok());
+  ASSERT_TRUE(
+      client_->CreateTable(Req("tb_with_range", {"pk", 'S'}, KeyAttribute{"sk", 'N'})).ok());
   Result<TableDescription> desc = client_->DescribeTable("tb_with_range");
   ASSERT_TRUE(desc.ok()) << desc.status().message();
   EXPECT_EQ(desc->hash_key, (KeyAttribute{"pk", 'S'}));

@@ -1,8 +1,6 @@
 #include "aws/http_client.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,6 +14,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "aws/loopback_http_test_util.h"
 
 namespace csv2ddb::aws {
 namespace {
@@ -37,21 +37,11 @@ std::string Lower(std::string s) {
 class LoopbackServer {
  public:
   LoopbackServer() {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        listen(listen_fd_, 256) != 0) {
+    listen_fd_ = ::csv2ddb::testing::ListenOnLoopback(256, &port_);
+    if (listen_fd_ < 0) {
       ADD_FAILURE() << "cannot listen on loopback";
       return;
     }
-    socklen_t len = sizeof(addr);
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
     accept_thread_ = std::thread([this] { AcceptLoop(); });
   }
 
@@ -172,18 +162,7 @@ class LoopbackServer {
   std::thread accept_thread_;
 };
 
-// A port with nothing listening on it (bound then closed).
-int UnusedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+using ::csv2ddb::testing::FreeLoopbackPort;  // a port with nothing listening on it
 
 std::unique_ptr<CurlHttpClient> MakeClient(HttpClientOptions options = {}) {
   auto client = CurlHttpClient::Create(std::move(options));
@@ -350,7 +329,7 @@ TEST(HttpClientTest, HundredConcurrentRequestsFromManyThreads) {
 TEST(HttpClientTest, ConnectionRefusedIsStatusZeroWithMessage) {
   auto client = MakeClient();
   HttpRequest request;
-  request.url = "http://127.0.0.1:" + std::to_string(UnusedPort()) + "/";
+  request.url = "http://127.0.0.1:" + std::to_string(FreeLoopbackPort()) + "/";
   HttpResponse response = client->Send(request);
   EXPECT_EQ(response.status, 0);
   EXPECT_TRUE(response.transport_failed());

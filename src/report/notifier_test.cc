@@ -1,25 +1,16 @@
 #include "report/notifier.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <map>
-#include <mutex>
-#include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "aws/loopback_http_test_util.h"
 #include "aws/sns_client.h"
 
 namespace csv2ddb {
@@ -34,131 +25,8 @@ constexpr char kSummary[] =
     "  \"DESTINATION_TABLE_NAME\": \"tb_ev_vehicle_data\",\n"
     "  \"ERROR_DATA_LOCATION\": \"s3://bucket/migration_errors/execution_name=run-1\"\n}\n";
 
-// A one-request-per-connection HTTP/1.1 server on 127.0.0.1 that reads the
-// body (Content-Length) and answers from a handler on its own thread.
-class RecordingHttpServer {
- public:
-  struct Request {
-    std::string method;
-    std::string target;                          // path and query as sent
-    std::map<std::string, std::string> headers;  // lowercase names
-    std::string body;
-    std::string Header(const std::string& name) const {
-      auto it = headers.find(name);
-      return it == headers.end() ? "" : it->second;
-    }
-  };
-  struct Reply {
-    int status = 200;
-    std::string body;
-  };
-
-  explicit RecordingHttpServer(std::function<Reply(const Request&)> handler)
-      : handler_(std::move(handler)) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(fd_, 8) != 0) {
-      ADD_FAILURE() << "cannot listen on 127.0.0.1";
-      return;
-    }
-    socklen_t len = sizeof(addr);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~RecordingHttpServer() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-    close(fd_);
-  }
-  RecordingHttpServer(const RecordingHttpServer&) = delete;
-  RecordingHttpServer& operator=(const RecordingHttpServer&) = delete;
-
-  std::string BaseUrl() const {
-    std::string url = "http://127.0.0.1:";
-    url += std::to_string(port_);
-    return url;
-  }
-  std::vector<Request> Requests() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return requests_;
-  }
-
- private:
-  void Serve() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 50) <= 0) continue;
-      int conn = accept(fd_, nullptr, nullptr);
-      if (conn < 0) continue;
-      Handle(conn);
-      close(conn);
-    }
-  }
-
-  static bool ReadMore(int conn, std::string* data) {
-    pollfd p{conn, POLLIN, 0};
-    if (poll(&p, 1, 5000) <= 0) return false;
-    char buf[4096];
-    ssize_t n = recv(conn, buf, sizeof(buf), 0);
-    if (n <= 0) return false;
-    data->append(buf, static_cast<size_t>(n));
-    return true;
-  }
-
-  void Handle(int conn) {
-    std::string data;
-    size_t head_end;
-    while ((head_end = data.find("\r\n\r\n")) == std::string::npos) {
-      if (!ReadMore(conn, &data)) return;
-    }
-    Request req;
-    std::istringstream head(data.substr(0, head_end));
-    std::string line;
-    std::getline(head, line);
-    std::istringstream(line) >> req.method >> req.target;
-    while (std::getline(head, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      size_t colon = line.find(':');
-      if (colon == std::string::npos) continue;
-      std::string name = line.substr(0, colon);
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      size_t v = line.find_first_not_of(' ', colon + 1);
-      req.headers[name] = v == std::string::npos ? "" : line.substr(v);
-    }
-    size_t length =
-        std::stoul(req.Header("content-length").empty() ? "0" : req.Header("content-length"));
-    if (req.Header("expect") == "100-continue") {
-      send(conn, "HTTP/1.1 100 Continue\r\n\r\n", 25, MSG_NOSIGNAL);
-    }
-    while (data.size() < head_end + 4 + length) {
-      if (!ReadMore(conn, &data)) return;
-    }
-    req.body = data.substr(head_end + 4, length);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      requests_.push_back(req);
-    }
-    Reply reply = handler_(req);
-    std::string out = "HTTP/1.1 ";
-    out += std::to_string(reply.status);
-    out += " X\r\nContent-Length: ";
-    out += std::to_string(reply.body.size());
-    out += "\r\nConnection: close\r\n\r\n";
-    out += reply.body;
-    send(conn, out.data(), out.size(), MSG_NOSIGNAL);
-  }
-
-  std::function<Reply(const Request&)> handler_;
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-  mutable std::mutex mu_;
-  std::vector<Request> requests_;
-};
+// Records every request, body included, and answers from a handler.
+using RecordingHttpServer = ::csv2ddb::testing::LoopbackHttpServer;
 
 class StaticCredentials : public aws::CredentialsProvider {
  public:
@@ -273,7 +141,7 @@ TEST(NotifyWebhookTest, PostsJson) {
   std::vector<RecordingHttpServer::Request> requests = server.Requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].method, "POST");
-  EXPECT_EQ(requests[0].target, "/hooks/csv2ddb?token=abc");
+  EXPECT_EQ(requests[0].path, "/hooks/csv2ddb?token=abc");
   EXPECT_EQ(requests[0].Header("content-type"), "application/json");
   EXPECT_EQ(requests[0].body, kSummary);
 }
@@ -294,15 +162,7 @@ TEST(NotifyWebhookTest, ServerErrorNamesUrlAndStatusWithoutQuery) {
 }
 
 TEST(NotifyWebhookTest, UnreachableServerIsAnError) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
-  close(fd);
+  const int port = ::csv2ddb::testing::FreeLoopbackPort();
   std::string url = "http://127.0.0.1:";
   url += std::to_string(port);
   Status s = Notify(Target(NotifyTarget::kWebhook, url), kSummary, TestOptions());
@@ -351,17 +211,20 @@ TEST_F(NotifySnsTest, PublishesSignedMessage) {
   ASSERT_EQ(requests.size(), 1u);
   const RecordingHttpServer::Request& r = requests[0];
   EXPECT_EQ(r.method, "POST");
-  EXPECT_EQ(r.target, "/");
+  EXPECT_EQ(r.path, "/");
   EXPECT_EQ(r.Header("content-type"), "application/x-www-form-urlencoded; charset=utf-8");
   std::string expected_body = "Action=Publish&Version=2010-03-31&TopicArn=";
   expected_body += aws::FormUrlEncode(kArn);
   expected_body += "&Message=";
   expected_body += aws::FormUrlEncode(kSummary);
   EXPECT_EQ(r.body, expected_body);
-  EXPECT_EQ(r.Header("authorization").rfind("AWS4-HMAC-SHA256 Credential=AKIDNOTIFYEXAMPLE/", 0),
+  EXPECT_EQ(r.Header("authorization")
+                .value_or("")
+                .rfind("AWS4-HMAC-SHA256 Credential=AKIDNOTIFYEXAMPLE/", 0),
             0u)
-      << r.Header("authorization");
-  EXPECT_NE(r.Header("authorization").find("/eu-west-1/sns/aws4_request"), std::string::npos);
+      << r.Header("authorization").value_or("");
+  EXPECT_NE(r.Header("authorization").value_or("").find("/eu-west-1/sns/aws4_request"),
+            std::string::npos);
   EXPECT_EQ(r.Header("x-amz-security-token"), "SESSIONTOKENNOTIFY");
   EXPECT_EQ(r.Header("host"), server.BaseUrl().substr(7));
 }

@@ -1,19 +1,10 @@
 #include "sink/dynamodb_sink.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <simdjson.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <condition_variable>
-#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
@@ -23,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "aws/node_server_test_util.h"
 
 namespace csv2ddb {
 namespace {
@@ -369,107 +360,14 @@ TEST_F(DynamoDbSinkOfflineTest, OpenNeedsARegionOrAnEndpoint) {
 
 // ---- Against a real dynalite on loopback (as in aws/dynamodb_client_test.cc) ----
 
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool CanConnect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return ok;
-}
-
-// dynalite in its own process group, in memory; killed with the group.
-class Dynalite {
- public:
-  static std::unique_ptr<Dynalite> Start(std::string* error) {
-    const std::string source = CSV2DDB_SOURCE_DIR;
-    const std::string cli = source + "/tests/servers/node_modules/dynalite/cli.js";
-    if (access(cli.c_str(), R_OK) != 0 &&
-        std::system(("bash '" + source + "/deps/npm.sh'").c_str()) != 0) {
-      *error = "cannot install dynalite (deps/npm.sh failed; is node/npm installed?)";
-      return nullptr;
-    }
-    for (int attempt = 0; attempt < 3; ++attempt) {  // the port may be taken meanwhile
-      std::unique_ptr<Dynalite> server(new Dynalite());
-      if (server->Spawn(cli, error)) return server;
-    }
-    return nullptr;
-  }
-
-  ~Dynalite() {
-    if (pid_ > 0) {
-      kill(-pid_, SIGTERM);
-      for (int i = 0; i < 100 && waitpid(pid_, nullptr, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(milliseconds(20));
-      }
-      if (kill(-pid_, SIGKILL) == 0) waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  Dynalite() = default;
-
-  bool Spawn(const std::string& cli, std::string* error) {
-    port_ = FreeLoopbackPort();
-    std::vector<std::string> args = {
-        "node", cli, "--host", "127.0.0.1", "--port", std::to_string(port_), "--createTableMs",
-        "200"};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
-    int rc = posix_spawnp(&pid_, "node", &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-      pid_ = 0;
-      *error = "cannot run node: " + std::string(strerror(rc));
-      return false;
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = 0;
-        *error = "dynalite exited before listening";
-        return false;
-      }
-      if (CanConnect(port_)) return true;
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    *error = "dynalite did not listen within 30 s";
-    return false;
-  }
-
-  pid_t pid_ = 0;
-  int port_ = 0;
-};
+using ::csv2ddb::testing::FreeLoopbackPort;
 
 class DynamoDbSinkDynaliteTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { server_ = Dynalite::Start(&start_error_).release(); }
+  // dynalite in its own process group, in memory; killed with the group.
+  static void SetUpTestSuite() {
+    server_ = ::csv2ddb::testing::StartDynalite(200, &start_error_).release();
+  }
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;
@@ -489,7 +387,7 @@ class DynamoDbSinkDynaliteTest : public ::testing::Test {
     return sink.ok() ? std::move(sink).value() : nullptr;
   }
 
-  static inline Dynalite* server_ = nullptr;
+  static inline ::csv2ddb::testing::NodeServer* server_ = nullptr;
   static inline std::string start_error_;
 };
 
