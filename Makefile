@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all deps build build-asan test test-release test-asan demo bench format clean
+.PHONY: all deps build build-asan test test-release test-asan demo bench lambda-zip format clean
 
 all: build
 
@@ -32,6 +32,10 @@ test: test-release test-asan
 demo: build
 	./$(BUILD)/csv2ddb run examples/ev_population_sample.csv --mapping examples/ev_population.toml \
 	  --target sqlite://csv2ddb.sqlite --name demo-$$(date +%Y%m%dT%H%M%S)
+
+# The Lambda package deploy/ uses (bundled libraries and loader: runs on glibc 2.34).
+lambda-zip: build
+	python3 scripts/package_lambda.py $(BUILD)/csv2ddb examples/ev_population.toml $(BUILD)/lambda/csv2ddb-lambda.zip
 
 bench: build
 	@bash deps/install.sh deps/apt-bench.txt

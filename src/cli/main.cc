@@ -1,11 +1,19 @@
 // csv2ddb: migrate CSV data into Amazon DynamoDB (or the embedded table).
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 
 #include "cli/run_command.h"
+#include "lambda/worker.h"
 
 int main(int argc, char** argv) {
   using csv2ddb::RunOptions;
+  // AWS Lambda custom runtime: the binary is "bootstrap", or runs bare under Lambda.
+  const std::string self = argc > 0 ? argv[0] : "";
+  if (self.substr(self.rfind('/') + 1) == "bootstrap" ||
+      (argc == 1 && std::getenv("AWS_LAMBDA_RUNTIME_API") != nullptr)) {
+    return csv2ddb::RunLambdaWorker();
+  }
   CLI::App app{"csv2ddb: migrate CSV data into Amazon DynamoDB, every row accounted for"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "csv2ddb 0.1.0");
@@ -111,6 +119,8 @@ int main(int argc, char** argv) {
   plan_cmd->add_option("--region", plan.sink.region, "AWS region");
   plan_cmd->add_option("--profile", plan.sink.profile, "AWS profile");
   plan_cmd->add_option("--s3-endpoint-url", plan.s3_endpoint_url, "S3 endpoint, path-style");
+  CLI::App* lambda_cmd = app.add_subcommand(
+      "lambda", "serve AWS Lambda invocations (Step Functions worker; see src/lambda/worker.h)");
   CLI::App* list_cmd = app.add_subcommand("list", "list executions (JSON)");
   list_cmd->add_option("--state-dir", state_dir, "where the journal lives")->capture_default_str();
 
@@ -123,6 +133,7 @@ int main(int argc, char** argv) {
   if (resume_cmd->parsed()) return csv2ddb::ResumeCommand(name, state_dir, quiet, verbose);
   if (status_cmd->parsed()) return csv2ddb::StatusCommand(name, state_dir);
   if (list_cmd->parsed()) return csv2ddb::ListCommand(state_dir);
+  if (lambda_cmd->parsed()) return csv2ddb::RunLambdaWorker();
   if (merge_cmd->parsed()) return csv2ddb::MergeReportsCommand(reports);
   if (plan_cmd->parsed()) {
     plan.chunk_size = csv2ddb::ParseSize(chunk_size);

@@ -1,0 +1,148 @@
+#include "lambda/event_handler.h"
+
+#include <gtest/gtest.h>
+
+#include "lambda/batch_processor.h"
+#include "lambda/csv_items.h"
+#include "lambda/runtime_api.h"
+#include "sink/null_sink.h"
+
+namespace csv2ddb::lambda {
+namespace {
+
+constexpr const char* kMapping = R"(
+[table]
+name = "tb_ev_vehicle_data"
+partition_key = { name = "id", type = "S" }
+[columns."id"]
+not_blank = true
+transforms = [{ prefix = "A_" }]
+)";
+
+Mapping TestMapping() {
+  Result<Mapping> m = ParseMapping(kMapping, "test.toml");
+  EXPECT_TRUE(m.ok()) << m.status().message();
+  return std::move(m).value();
+}
+
+InvocationResult Handle(EventHandler* h, const std::string& event) {
+  Invocation inv;
+  inv.request_id = "req-1";
+  inv.event = event;
+  return h->Handle(inv);
+}
+
+HandlerConfig Config() {
+  HandlerConfig c;
+  c.table = "tb_ev_vehicle_data";
+  c.errors_bucket = "errors-bucket";
+  return c;
+}
+
+// Refuses the item whose key is "A_bad" (as a ValidationException would).
+class RefusingSink : public NullSink {
+ public:
+  Status WriteChunk(const ItemBuffer& items, const BatchPlan& plan,
+                    std::vector<SinkRejection>* rejected) override {
+    for (const Batch& b : plan.batches) {
+      for (uint32_t i : b.items) {
+        if (items.PartitionKey(items.items()[i]) == "A_bad") rejected->push_back({i, "too big"});
+      }
+    }
+    return Status::OK();
+  }
+};
+
+TEST(AnnotateLineTest, InsertsAfterTheLineNumber) {
+  EXPECT_EQ(AnnotateLine("line 7, column 'X': rule r: d", "(item 7)"),
+            "line 7 (item 7), column 'X': rule r: d");
+  EXPECT_EQ(AnnotateLine("line 12: rule r", "(n)"), "line 12 (n): rule r");
+  EXPECT_EQ(AnnotateLine("other", "(n)"), "(n): other");
+  EXPECT_EQ(AnnotateLine("line 1: x", ""), "line 1: x");
+}
+
+TEST(FormatCsvRowTest, QuotesWhatNeedsIt) {
+  Dialect d;
+  EXPECT_EQ(FormatCsvRow({"a", "b c", ""}, d), "a,b c,");
+  EXPECT_EQ(FormatCsvRow({"a,b", "say \"hi\"", "x\ny"}, d), "\"a,b\",\"say \"\"hi\"\"\",\"x\ny\"");
+}
+
+TEST(EventHandlerTest, ConsolidatesNestedResults) {
+  Mapping m = TestMapping();
+  NullSink sink;
+  EventHandler h(m, &sink, nullptr, Config());
+  InvocationResult r = Handle(&h, R"({"execution_name": "run-1", "report": [
+      {"NUMBER_OF_ITEMS_WRITTEN": 5, "NUMBER_OF_ITEMS_IN_ERROR": 1},
+      {"Payload": {"NUMBER_OF_ITEMS_WRITTEN": 3, "NUMBER_OF_ITEMS_IN_ERROR": 0}},
+      [{"NUMBER_OF_ITEMS_WRITTEN": 2.0, "NUMBER_OF_ITEMS_IN_ERROR": 0}]]})");
+  ASSERT_TRUE(r.ok()) << r.error_message;
+  EXPECT_EQ(r.body,
+            R"({"TOTAL_NUMBER_OF_ITEMS_WRITTEN":10,"TOTAL_NUMBER_OF_ITEMS_IN_ERROR":1,)"
+            R"("DESTINATION_TABLE_NAME":"tb_ev_vehicle_data",)"
+            R"("ERROR_DATA_LOCATION":"s3://errors-bucket/migration_errors/execution_name=run-1"})");
+  r = Handle(&h, R"({"execution_name": "run-2", "report": []})");
+  EXPECT_EQ(r.body, R"({"TOTAL_NUMBER_OF_ITEMS_WRITTEN":0,"TOTAL_NUMBER_OF_ITEMS_IN_ERROR":0,)"
+                    R"("DESTINATION_TABLE_NAME":"tb_ev_vehicle_data"})");
+  r = Handle(&h, R"({"execution_name": "run-3", "report": [{"x": 1}]})");
+  EXPECT_EQ(r.error_type, "csv2ddb.InvalidEvent");
+}
+
+TEST(EventHandlerTest, UnknownShapesAreInvalidEvents) {
+  Mapping m = TestMapping();
+  NullSink sink;
+  EventHandler h(m, &sink, nullptr, Config());
+  for (const char* event : {"{}", "[]", "nope", R"({"Items": [{"id": "1"}]})",
+                            R"({"Items": [], "BatchInput": {"execution_name": "a/b"}})",
+                            R"({"Items": [{"bucket": "b", "key": "k", "start": 9, "end": 1}],
+                                "BatchInput": {"execution_name": "x"}})"}) {
+    InvocationResult r = Handle(&h, event);
+    EXPECT_EQ(r.error_type, "csv2ddb.InvalidEvent") << event;
+    EXPECT_FALSE(r.error_message.empty());
+  }
+}
+
+TEST(EventHandlerTest, CsvItemsWithoutRejects) {
+  Mapping m = TestMapping();
+  NullSink sink;
+  EventHandler h(m, &sink, nullptr, Config());
+  InvocationResult r = Handle(&h, R"({"Items": [{"id": "1", "v": "a"}, {"id": "2", "v": null},
+      {"id": "3", "v": 4.5}], "BatchInput": {"execution_name": "x"}})");
+  ASSERT_TRUE(r.ok()) << r.error_message;
+  EXPECT_EQ(r.body, R"({"NUMBER_OF_ITEMS_WRITTEN":3,"NUMBER_OF_ITEMS_IN_ERROR":0})");
+  EXPECT_EQ(sink.items(), 3u);
+  // The header must fit the mapping: a batch without the key column cannot.
+  r = Handle(&h, R"({"Items": [{"v": "a"}], "BatchInput": {"execution_name": "x"}})");
+  EXPECT_EQ(r.error_type, "csv2ddb.InvalidInput");
+}
+
+TEST(BatchProcessorTest, CountsEveryRecordOnce) {
+  Mapping m = TestMapping();
+  RefusingSink sink;
+  BatchProcessor p(m, &sink, "x");
+  ASSERT_TRUE(p.Bind({"id", "v"}, "id,v").ok());
+  const std::string raws[] = {"1,a", "bad,b", " ,c", "1,d"};
+  for (size_t i = 0; i < 4; ++i) {
+    Record rec;
+    rec.line = i + 2;
+    rec.raw = raws[i];
+    const size_t comma = raws[i].find(',');
+    rec.fields = {rec.raw.substr(0, comma), rec.raw.substr(comma + 1)};
+    p.Add(rec, true, "(note)");
+  }
+  ASSERT_TRUE(p.Flush().ok());
+  EXPECT_EQ(p.written(), 2u);  // "1" twice: the later row replaces the earlier one
+  EXPECT_EQ(p.duplicates(), 1u);
+  EXPECT_EQ(p.rejected(), 2u);
+  ASSERT_EQ(p.rejects().reasons.size(), 2u);
+  EXPECT_EQ(p.rejects().reasons[0].rfind("line 4 (note), column 'id': rule not_blank", 0), 0u);
+  EXPECT_NE(p.rejects().reasons[1].find("rule target"), std::string::npos);
+  EXPECT_EQ(p.rejects().csv, " ,c\nbad,b\n");
+}
+
+TEST(RuntimeApiTest, ErrorDocumentEscapes) {
+  EXPECT_EQ(ErrorDocument("csv2ddb.X", "a \"b\"\n"),
+            R"({"errorMessage":"a \"b\"\n","errorType":"csv2ddb.X","stackTrace":[]})");
+}
+
+}  // namespace
+}  // namespace csv2ddb::lambda

@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""csv2ddb as an AWS Lambda custom runtime (the Step Functions Distributed Map
+worker), end to end: a loopback server plays the Lambda Runtime API (queued
+events on /next with the documented headers; /response, /error and /init/error
+recorded), `csv2ddb lambda` serves them, writing into dynalite and putting
+error records into s3rver; boto3 checks what landed."""
+import csv
+import http.server
+import io
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+import unittest
+import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import servers  # noqa: E402
+
+BIN = os.path.abspath(os.environ.get("CSV2DDB_BIN", "build/csv2ddb"))
+SRC = servers.SOURCE_DIR
+SAMPLE = os.path.join(SRC, "examples", "ev_population_sample.csv")
+EV_MAPPING = os.path.join(SRC, "examples", "ev_population.toml")
+ERRORS_BUCKET = "lambda-errors"
+SOURCE_BUCKET = "lambda-source"
+KEY = "DOL Vehicle ID"
+
+
+class FakeRuntimeApi:
+    """The Lambda Runtime API (2018-06-01) on 127.0.0.1: serves queued events."""
+
+    def __init__(self, events):
+        self.events = queue.Queue()
+        for e in events:
+            self.events.put(json.dumps(e) if not isinstance(e, str) else e)
+        self.results = []      # (kind, request id, body dict, error-type header), in order
+        self.init_errors = []  # (body dict, error-type header)
+        self.next_calls = 0
+        api = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def reply(self, code, body=b"", headers=()):
+                self.send_response(code)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                if self.path != "/2018-06-01/runtime/invocation/next":
+                    return self.reply(404)
+                api.next_calls += 1
+                try:
+                    event = api.events.get(timeout=30)
+                except queue.Empty:
+                    return self.reply(500, b'{"errorMessage":"no more events"}')
+                self.reply(200, event.encode(), [
+                    ("Lambda-Runtime-Aws-Request-Id", str(uuid.uuid4())),
+                    ("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + 900_000)),
+                    ("Lambda-Runtime-Invoked-Function-Arn",
+                     "arn:aws:lambda:us-east-1:123456789012:function:csv2ddb"),
+                    ("Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793")])
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                doc = json.loads(body) if body else None
+                err_type = self.headers.get("Lambda-Runtime-Function-Error-Type")
+                parts = self.path.split("/")
+                if self.path == "/2018-06-01/runtime/init/error":
+                    api.init_errors.append((doc, err_type))
+                elif len(parts) == 6 and parts[3] == "invocation" and \
+                        parts[5] in ("response", "error"):
+                    api.results.append((parts[5], parts[4], doc, err_type))
+                else:
+                    return self.reply(404)
+                self.reply(202, b'{"status":"OK"}')
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def address(self):
+        return "127.0.0.1:%d" % self.server.server_address[1]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def sample_text():
+    with open(SAMPLE, encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+def sample_rows(n):
+    with open(SAMPLE, encoding="utf-8", newline="") as f:
+        return [row for _, row in zip(range(n), csv.DictReader(f))]
+
+
+class LambdaTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        import boto3
+        from botocore.config import Config
+        cls.ddb_server = servers.Dynalite().start()
+        cls.s3_server = servers.S3rver().start()
+        cls.ddb = boto3.client("dynamodb", endpoint_url=cls.ddb_server.endpoint,
+                               **servers.DUMMY_CREDENTIALS)
+        cls.s3 = boto3.client("s3", endpoint_url=cls.s3_server.endpoint,
+                              config=Config(s3={"addressing_style": "path"}),
+                              **servers.S3RVER_CREDENTIALS)
+        for bucket in (ERRORS_BUCKET, SOURCE_BUCKET):
+            cls.s3.create_bucket(Bucket=bucket)
+        cls.create_table("tb_ev_vehicle_data")  # the mapping's table
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s3_server.stop()
+        cls.ddb_server.stop()
+
+    @classmethod
+    def create_table(cls, name):
+        cls.ddb.create_table(
+            TableName=name, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "dol_vehicle_id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "dol_vehicle_id", "KeyType": "HASH"}])
+
+    def scan_keys(self, table):
+        keys = []
+        for page in self.ddb.get_paginator("scan").paginate(TableName=table):
+            keys += [item["dol_vehicle_id"]["S"] for item in page["Items"]]
+        return keys
+
+    def error_objects(self, execution):
+        prefix = "migration_errors/execution_name=%s/" % execution
+        r = self.s3.list_objects_v2(Bucket=ERRORS_BUCKET, Prefix=prefix)
+        return {o["Key"][len(prefix):]: self.s3.get_object(Bucket=ERRORS_BUCKET, Key=o["Key"])
+                ["Body"].read().decode() for o in r.get("Contents", [])}
+
+    def env(self, api, table, invocations, **extra):
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="S3RVER", AWS_SECRET_ACCESS_KEY="S3RVER",
+                   AWS_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true",
+                   AWS_SHARED_CREDENTIALS_FILE="/nonexistent", AWS_CONFIG_FILE="/nonexistent",
+                   AWS_LAMBDA_RUNTIME_API=api.address, CSV2DDB_MAPPING=EV_MAPPING,
+                   CSV2DDB_TABLE=table, CSV2DDB_ERRORS_BUCKET=ERRORS_BUCKET,
+                   CSV2DDB_DYNAMODB_ENDPOINT=self.ddb_server.endpoint,
+                   CSV2DDB_S3_ENDPOINT=self.s3_server.endpoint,
+                   CSV2DDB_LAMBDA_MAX_INVOCATIONS=str(invocations))
+        for k in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION",
+                  "CSV2DDB_MAPPING_TOML", "CSV2DDB_ERRORS_PREFIX"):
+            env.pop(k, None)
+        env.update(extra)
+        return env
+
+    def serve(self, events, table="tb_ev_vehicle_data", argv=None, **extra_env):
+        """Runs the worker over `events`; returns (exit code, stderr, api)."""
+        api = FakeRuntimeApi(events)
+        try:
+            args = argv or [BIN, "lambda"]
+            p = subprocess.run(args, executable=BIN, env=self.env(api, table, len(events),
+                                                                  **extra_env),
+                               capture_output=True, timeout=90)
+        finally:
+            api.close()
+        return p.returncode, p.stderr.decode(), api
+
+    def ok_results(self, api, n, err):
+        self.assertEqual(len(api.results), n, err)
+        for kind, _, doc, _ in api.results:
+            self.assertEqual(kind, "response", (doc, err))
+        return [doc for _, _, doc, _ in api.results]
+
+    def test_csv_items_batch_writes_good_rows_and_puts_rejects_in_s3(self):
+        self.create_table("tb_lambda_items")
+        rows = sample_rows(300)
+        rows[9][KEY] = "  "           # item 10: blank key -> not_blank
+        del rows[19]["Model"]         # item 20: a missing column -> field_count
+        event = {"Items": rows, "BatchInput": {"execution_name": "exec-items"}}
+        # The same batch twice: a retry replaces its error records.
+        code, err, api = self.serve([event, event], table="tb_lambda_items")
+        self.assertEqual(code, 0, err)
+        for doc in self.ok_results(api, 2, err):
+            self.assertEqual(doc, {"NUMBER_OF_ITEMS_WRITTEN": 298, "NUMBER_OF_ITEMS_IN_ERROR": 2})
+        good = sorted("A_" + r[KEY] for i, r in enumerate(rows) if i not in (9, 19))
+        self.assertEqual(sorted(self.scan_keys("tb_lambda_items")), good)
+        objects = self.error_objects("exec-items")
+        self.assertEqual(len(objects), 2, objects.keys())
+        ndjson = [v for k, v in objects.items() if k.endswith(".ndjson")][0]
+        recs = [json.loads(line) for line in ndjson.splitlines()]
+        self.assertEqual([(r["line"], r["rule"]) for r in recs],
+                         [(10, "not_blank"), (20, "field_count")])
+        self.assertIn("item 10 of the batch", recs[0]["reason"])
+        self.assertIn("'Model'", recs[1]["reason"])
+        self.assertEqual(recs[0]["execution_name"], "exec-items")
+        rejects_csv = [v for k, v in objects.items() if k.endswith(".csv")][0]
+        parsed = list(csv.reader(io.StringIO(rejects_csv)))
+        self.assertEqual(parsed[0], list(rows[0].keys()))
+        self.assertEqual(len(parsed), 3)
+        self.assertEqual(parsed[1][list(rows[0].keys()).index(KEY)], "  ")
+
+    def test_byte_range_batch_writes_every_row(self):
+        self.create_table("tb_lambda_ranges")
+        data = sample_text().encode()
+        self.s3.put_object(Bucket=SOURCE_BUCKET, Key="ev/sample.csv", Body=data)
+        header_end = data.index(b"\n") + 1
+        cuts, in_quotes = [], False  # record ends: newlines outside quotes
+        for i, b in enumerate(data):
+            if b == 0x22:
+                in_quotes = not in_quotes
+            elif b == 0x0A and not in_quotes:
+                cuts.append(i + 1)
+        body = len(data) - header_end
+        b1 = next(c for c in cuts if c >= header_end + body // 3)
+        b2 = next(c for c in cuts if c >= header_end + 2 * body // 3)
+        line2 = 1 + data[:b1].count(b"\n") + 1
+        rng = lambda s, e, **kw: dict(bucket=SOURCE_BUCKET, key="ev/sample.csv", start=s, end=e,
+                                      **kw)
+        items = [rng(0, b1),                      # from the object's start: skips the header
+                 rng(b1, b2, first_line=line2),   # as `csv2ddb plan` writes them
+                 rng(b2, len(data))]              # no first_line: relative lines
+        event = {"Items": items, "BatchInput": {"execution_name": "exec-ranges"}}
+        code, err, api = self.serve([event], table="tb_lambda_ranges")
+        self.assertEqual(code, 0, err)
+        [doc] = self.ok_results(api, 1, err)
+        self.assertEqual(doc, {"NUMBER_OF_ITEMS_WRITTEN": 5305, "NUMBER_OF_ITEMS_IN_ERROR": 0})
+        keys = self.scan_keys("tb_lambda_ranges")
+        self.assertEqual(len(keys), 5305)
+        self.assertEqual(len(set(keys)), 5305)
+        self.assertEqual(self.error_objects("exec-ranges"), {})
+
+    def test_consolidation_unknown_event_and_bootstrap_name(self):
+        report = [{"NUMBER_OF_ITEMS_WRITTEN": 298, "NUMBER_OF_ITEMS_IN_ERROR": 2},
+                  {"Payload": {"NUMBER_OF_ITEMS_WRITTEN": 100, "NUMBER_OF_ITEMS_IN_ERROR": 1}},
+                  [{"NUMBER_OF_ITEMS_WRITTEN": 2, "NUMBER_OF_ITEMS_IN_ERROR": 0}]]
+        clean = [{"NUMBER_OF_ITEMS_WRITTEN": 7, "NUMBER_OF_ITEMS_IN_ERROR": 0}]
+        events = [{"hello": "world"},
+                  {"execution_name": "exec-c", "report": report},
+                  "not json at all",
+                  {"execution_name": "exec-d", "report": clean}]
+        # Named "bootstrap" (as in a Lambda package), without a subcommand.
+        code, err, api = self.serve(events, argv=["bootstrap"])
+        self.assertEqual(code, 0, err)
+        self.assertEqual([r[0] for r in api.results], ["error", "response", "error", "response"])
+        _, _, doc, err_type = api.results[0]
+        self.assertEqual(err_type, "csv2ddb.InvalidEvent")
+        self.assertEqual(doc["errorType"], "csv2ddb.InvalidEvent")
+        self.assertIn("unknown event", doc["errorMessage"])
+        self.assertEqual(api.results[1][2], {
+            "TOTAL_NUMBER_OF_ITEMS_WRITTEN": 400, "TOTAL_NUMBER_OF_ITEMS_IN_ERROR": 3,
+            "DESTINATION_TABLE_NAME": "tb_ev_vehicle_data",
+            "ERROR_DATA_LOCATION":
+                "s3://%s/migration_errors/execution_name=exec-c" % ERRORS_BUCKET})
+        self.assertEqual(api.results[2][3], "csv2ddb.InvalidEvent")
+        self.assertEqual(api.results[3][2], {
+            "TOTAL_NUMBER_OF_ITEMS_WRITTEN": 7, "TOTAL_NUMBER_OF_ITEMS_IN_ERROR": 0,
+            "DESTINATION_TABLE_NAME": "tb_ev_vehicle_data"})
+        # With AWS_LAMBDA_RUNTIME_API set, no subcommand also means "lambda".
+        code, err, api = self.serve([{"execution_name": "x", "report": []}], argv=[BIN])
+        self.assertEqual(code, 0, err)
+        self.assertEqual(self.ok_results(api, 1, err)[0]["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 0)
+
+    def test_broken_mapping_is_an_init_error(self):
+        code, err, api = self.serve([{"execution_name": "x", "report": []}],
+                                    CSV2DDB_MAPPING_TOML="[table\nname = ")
+        self.assertNotEqual(code, 0, err)
+        self.assertEqual(len(api.init_errors), 1, err)
+        doc, err_type = api.init_errors[0]
+        self.assertEqual(err_type, "csv2ddb.InitError")
+        self.assertEqual(doc["errorType"], "csv2ddb.InitError")
+        self.assertIn("CSV2DDB_MAPPING_TOML", doc["errorMessage"])
+        self.assertEqual(api.next_calls, 0)
+        self.assertEqual(api.results, [])
+
+
+if __name__ == "__main__":
+    servers.ensure_installed()
+    result = unittest.main(exit=False, verbosity=1).result
+    failed = len(result.failures) + len(result.errors)
+    print(f"{result.testsRun - failed} passed, {failed} failed")
+    sys.exit(1 if failed or not result.wasSuccessful() else 0)
