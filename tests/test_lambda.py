@@ -269,6 +269,33 @@ class LambdaTests(unittest.TestCase):
         self.assertEqual(code, 0, err)
         self.assertEqual(self.ok_results(api, 1, err)[0]["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 0)
 
+    def test_consolidation_reads_the_result_writer_output_from_s3(self):
+        # What a Distributed Map's ResultWriter stores: a manifest listing result
+        # files, each an array of child executions with the batch result in Output.
+        results = [{"ExecutionArn": "arn:1", "Status": "SUCCEEDED",
+                    "Output": json.dumps({"NUMBER_OF_ITEMS_WRITTEN": 370, "NUMBER_OF_ITEMS_IN_ERROR": 1})},
+                   {"ExecutionArn": "arn:2", "Status": "SUCCEEDED",
+                    "Output": json.dumps({"NUMBER_OF_ITEMS_WRITTEN": 12, "NUMBER_OF_ITEMS_IN_ERROR": 0})}]
+        failed = [{"ExecutionArn": "arn:3", "Status": "FAILED", "Error": "csv2ddb.WriteFailed"}]
+        base = "migration_results/run-1/"
+        self.s3.put_object(Bucket=SOURCE_BUCKET, Key=base + "SUCCEEDED_0.json", Body=json.dumps(results))
+        self.s3.put_object(Bucket=SOURCE_BUCKET, Key=base + "FAILED_0.json", Body=json.dumps(failed))
+        manifest = {"DestinationBucket": SOURCE_BUCKET, "MapRunArn": "arn:maprun",
+                    "ResultFiles": {"SUCCEEDED": [{"Key": base + "SUCCEEDED_0.json", "Size": 1}],
+                                    "FAILED": [{"Key": base + "FAILED_0.json", "Size": 1}],
+                                    "PENDING": []}}
+        self.s3.put_object(Bucket=SOURCE_BUCKET, Key=base + "manifest.json", Body=json.dumps(manifest))
+        event = {"execution_name": "exec-rw", "report": {
+            "MapRunArn": "arn:maprun",
+            "ResultWriterDetails": {"Bucket": SOURCE_BUCKET, "Key": base + "manifest.json"}}}
+        code, err, api = self.serve([event])
+        self.assertEqual(code, 0, err)
+        self.assertEqual(self.ok_results(api, 1, err)[0], {
+            "TOTAL_NUMBER_OF_ITEMS_WRITTEN": 382, "TOTAL_NUMBER_OF_ITEMS_IN_ERROR": 1,
+            "DESTINATION_TABLE_NAME": "tb_ev_vehicle_data",
+            "ERROR_DATA_LOCATION": "s3://%s/migration_errors/execution_name=exec-rw" % ERRORS_BUCKET,
+            "NUMBER_OF_FAILED_BATCHES": 1})
+
     def test_broken_mapping_is_an_init_error(self):
         code, err, api = self.serve([{"execution_name": "x", "report": []}],
                                     CSV2DDB_MAPPING_TOML="[table\nname = ")

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "aws/s3_client.h"
 #include "errors/s3_reject_sink.h"
 #include "lambda/batch_processor.h"
 #include "lambda/byte_ranges.h"
@@ -116,6 +117,62 @@ Status SumReport(const element& e, int depth, uint64_t* written, uint64_t* in_er
       "\"report\" holds an object without NUMBER_OF_ITEMS_WRITTEN / NUMBER_OF_ITEMS_IN_ERROR");
 }
 
+// Sums the batch results a Distributed Map's ResultWriter stored in S3: its
+// manifest lists result files, each a JSON array of child executions whose
+// "Output" is the batch result as a JSON string. Failed children are counted.
+Status SumResultWriter(const aws::S3Client& s3, const std::string& bucket, const std::string& key,
+                       uint64_t* written, uint64_t* in_error, uint64_t* failed_batches) {
+  const auto fetch = [&s3, &bucket](const std::string& k) -> Result<std::string> {
+    aws::S3Uri uri;
+    uri.bucket = bucket;
+    uri.key = k;
+    Result<aws::S3GetResult> got = s3.GetObject(uri);
+    if (!got.ok()) return got.status();
+    return std::move(got->body);
+  };
+  Result<std::string> manifest_text = fetch(key);
+  if (!manifest_text.ok()) return manifest_text.status();
+  simdjson::dom::parser manifest_parser;
+  element manifest;
+  object files;
+  if (manifest_parser.parse(*manifest_text).get(manifest) != simdjson::SUCCESS ||
+      manifest["ResultFiles"].get_object().get(files) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("ResultWriter manifest s3://" + bucket + "/" + key +
+                                   " has no \"ResultFiles\"");
+  }
+  for (const char* state : {"SUCCEEDED", "FAILED"}) {
+    array list;
+    if (files[state].get_array().get(list) != simdjson::SUCCESS) continue;
+    for (element f : list) {
+      std::string_view file_key;
+      if (f["Key"].get_string().get(file_key) != simdjson::SUCCESS) continue;
+      Result<std::string> text = fetch(std::string(file_key));
+      if (!text.ok()) return text.status();
+      simdjson::dom::parser results_parser;
+      array results;
+      if (results_parser.parse(*text).get_array().get(results) != simdjson::SUCCESS) {
+        return Status::InvalidArgument("ResultWriter file s3://" + bucket + "/" +
+                                       std::string(file_key) + " is not a JSON array");
+      }
+      for (element r : results) {
+        std::string_view output;
+        if (std::string_view(state) == "FAILED" ||
+            r["Output"].get_string().get(output) != simdjson::SUCCESS) {
+          ++*failed_batches;
+          continue;
+        }
+        simdjson::dom::parser output_parser;
+        element out;
+        if (output_parser.parse(output.data(), output.size()).get(out) != simdjson::SUCCESS) {
+          return Status::InvalidArgument("a child execution's Output is not JSON");
+        }
+        CSV2DDB_RETURN_IF_ERROR(SumReport(out, 0, written, in_error));
+      }
+    }
+  }
+  return Status::OK();
+}
+
 void Key(rapidjson::Writer<rapidjson::StringBuffer>* w, const char* k, const std::string& v) {
   w->Key(k);
   w->String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
@@ -158,13 +215,27 @@ InvocationResult EventHandler::Handle(const Invocation& invocation) {
   element report;
   std::string name;
 
-  if (event["report"].get(report) == simdjson::SUCCESS && report.is_array()) {
+  object writer;
+  const bool result_writer =
+      event["report"].get(report) == simdjson::SUCCESS &&
+      report["ResultWriterDetails"].get_object().get(writer) == simdjson::SUCCESS;
+  if (event["report"].get(report) == simdjson::SUCCESS && (report.is_array() || result_writer)) {
     if (!GetString(event, "execution_name", &name) || name.empty()) {
       return InvocationResult::Error(kInvalidEvent,
                                      "consolidation event without \"execution_name\"");
     }
-    uint64_t written = 0, in_error = 0;
-    if (Status st = SumReport(report, 0, &written, &in_error); !st.ok()) {
+    uint64_t written = 0, in_error = 0, failed_batches = 0;
+    if (result_writer) {
+      std::string bucket, key;
+      if (!GetString(writer, "Bucket", &bucket) || !GetString(writer, "Key", &key) || !s3_) {
+        return InvocationResult::Error(kInvalidEvent,
+                                       "\"ResultWriterDetails\" needs \"Bucket\" and \"Key\"");
+      }
+      if (Status st = SumResultWriter(*s3_, bucket, key, &written, &in_error, &failed_batches);
+          !st.ok()) {
+        return InvocationResult::Error(kReadFailed, st.message());
+      }
+    } else if (Status st = SumReport(report, 0, &written, &in_error); !st.ok()) {
       return InvocationResult::Error(kInvalidEvent, st.message());
     }
     rapidjson::StringBuffer sb;
@@ -176,6 +247,10 @@ InvocationResult EventHandler::Handle(const Invocation& invocation) {
     w.Uint64(in_error);
     Key(&w, "DESTINATION_TABLE_NAME", config_.table);
     if (in_error > 0) Key(&w, "ERROR_DATA_LOCATION", ErrorLocation(name));
+    if (failed_batches > 0) {
+      w.Key("NUMBER_OF_FAILED_BATCHES");
+      w.Uint64(failed_batches);
+    }
     w.EndObject();
     std::fprintf(stderr, "csv2ddb lambda: execution %s: consolidated %llu written, %llu in error\n",
                  name.c_str(), static_cast<unsigned long long>(written),

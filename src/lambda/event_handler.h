@@ -22,9 +22,13 @@
 //    objects. (A batch without rejects writes and lists nothing.)
 // 3. Consolidation: {"execution_name": "<name>", "report": [<batch result>,
 //    ...]}, where each element is a batch result, {"Payload": <batch result>}
-//    (a Lambda task's output) or an array of those. Answers
+//    (a Lambda task's output) or an array of those; or "report":
+//    {"ResultWriterDetails": {"Bucket", "Key"}} (a Map with a ResultWriter):
+//    the manifest at Key lists result files whose child executions carry the
+//    batch results in "Output"; failed children are counted. Answers
 //      {"TOTAL_NUMBER_OF_ITEMS_WRITTEN", "TOTAL_NUMBER_OF_ITEMS_IN_ERROR",
-//       "DESTINATION_TABLE_NAME"[, "ERROR_DATA_LOCATION" when errors > 0]}.
+//       "DESTINATION_TABLE_NAME"[, "ERROR_DATA_LOCATION" when errors > 0]
+//       [, "NUMBER_OF_FAILED_BATCHES" when > 0]}.
 //
 // Errors (errorType, for the state machine's Retry/Catch):
 //   csv2ddb.InvalidEvent   any other shape, or a malformed field (no retry)
