@@ -20,7 +20,8 @@ build-asan: deps
 	  -DCSV2DDB_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 
-test-release: build
+# The Lambda package first: the CDK app's synth test then bundles the real worker.
+test-release: build lambda-zip
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-asan: build-asan

@@ -137,6 +137,25 @@ class S3Tests(unittest.TestCase):
         want = {k: json.loads(v) for k, v in self.table("local2.sqlite")}
         self.assertEqual(got, want)
 
+    def test_plan_writes_a_record_aligned_manifest_to_s3(self):
+        code, out, err = self.cli("plan", "s3://source/ev/dirty.csv", "--out",
+                                  "s3://source/plans/manifest.json", "--chunk-size", "200k",
+                                  "--s3-endpoint-url", self.s3.endpoint)
+        self.assertEqual(code, 0, err)
+        ranges = json.loads(self.aws("s3", "cp", "s3://source/plans/manifest.json", "-"))
+        with open(self.dirty, "rb") as f:
+            data = f.read()
+        self.assertGreater(len(ranges), 3)
+        self.assertEqual(ranges[0]["start"], data.index(b"\n") + 1)
+        self.assertEqual(ranges[-1]["end"], len(data))
+        for r in ranges:
+            self.assertEqual((r["bucket"], r["key"]), ("source", "ev/dirty.csv"))
+            self.assertTrue(data[r["start"]:r["end"]].endswith(b"\n"))
+        code, _, err = self.cli("plan", "s3://source/ev/dirty.csv.gz", "--s3-endpoint-url",
+                                self.s3.endpoint)
+        self.assertEqual(code, 2)
+        self.assertIn("compressed", err)
+
     def test_clear_errors_before_any_write(self):
         for uri, needle in (("s3://nobucket/x.csv", "does not exist"),
                             ("s3://source/ev/missing.csv", "no such object")):
