@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -35,5 +36,11 @@ class ByteSource {
 // decompressed on the fly. Fails with a one-line message when the input is
 // missing, unreadable, a directory, or a corrupt compressed stream header.
 Result<std::unique_ptr<ByteSource>> OpenSource(const std::string& spec);
+
+// Wraps `raw`, whose first bytes are `head` (at least 4 unless the input is
+// shorter), in the decoder its magic bytes call for (gzip, zstd), or returns
+// it as it is. `label` names the input in errors.
+Result<std::unique_ptr<ByteSource>> WrapDecoder(std::unique_ptr<ByteSource> raw,
+                                                std::string_view head, const std::string& label);
 
 }  // namespace csv2ddb

@@ -39,34 +39,40 @@ bool EndsWithNoCase(std::string_view s, std::string_view suffix) {
 
 }  // namespace
 
+Result<std::unique_ptr<ByteSource>> WrapDecoder(std::unique_ptr<ByteSource> raw,
+                                                std::string_view head, const std::string& label) {
+  const Format format = Sniff(head);
+  if (format == Format::kGzip) {
+    if (head.size() >= 3 && static_cast<unsigned char>(head[2]) != 8) {
+      return Status::Corruption(label + ": not a valid gzip stream (unknown compression method)");
+    }
+    Result<std::unique_ptr<GzipSource>> gz = GzipSource::Create(std::move(raw));
+    if (!gz.ok()) return gz.status();
+    return std::unique_ptr<ByteSource>(std::move(gz).value());
+  }
+  if (format == Format::kZstd) {
+    Result<std::unique_ptr<ZstdSource>> zst = ZstdSource::Create(std::move(raw));
+    if (!zst.ok()) return zst.status();
+    return std::unique_ptr<ByteSource>(std::move(zst).value());
+  }
+  return raw;
+}
+
 Result<std::unique_ptr<ByteSource>> OpenSource(const std::string& spec) {
   Result<std::unique_ptr<FileSource>> file = FileSource::Open(spec);
   if (!file.ok()) return file.status();
   Result<std::string_view> head = (*file)->Peek(4);
   if (!head.ok()) return head.status();
-  const Format format = Sniff(*head);
   const std::string label = "input '" + spec + "'";
-
-  if (format == Format::kGzip) {
-    if (head->size() >= 3 && static_cast<unsigned char>((*head)[2]) != 8) {
-      return Status::Corruption(label + ": not a valid gzip stream (unknown compression method)");
+  if (Sniff(*head) == Format::kPlain) {
+    if (EndsWithNoCase(spec, ".gz") || EndsWithNoCase(spec, ".tgz")) {
+      return Status::Corruption(label + ": not a gzip stream");
     }
-    Result<std::unique_ptr<GzipSource>> gz = GzipSource::Create(std::move(file).value());
-    if (!gz.ok()) return gz.status();
-    return std::unique_ptr<ByteSource>(std::move(gz).value());
+    if (EndsWithNoCase(spec, ".zst") || EndsWithNoCase(spec, ".zstd")) {
+      return Status::Corruption(label + ": not a zstd stream");
+    }
   }
-  if (format == Format::kZstd) {
-    Result<std::unique_ptr<ZstdSource>> zst = ZstdSource::Create(std::move(file).value());
-    if (!zst.ok()) return zst.status();
-    return std::unique_ptr<ByteSource>(std::move(zst).value());
-  }
-  if (EndsWithNoCase(spec, ".gz") || EndsWithNoCase(spec, ".tgz")) {
-    return Status::Corruption(label + ": not a gzip stream");
-  }
-  if (EndsWithNoCase(spec, ".zst") || EndsWithNoCase(spec, ".zstd")) {
-    return Status::Corruption(label + ": not a zstd stream");
-  }
-  return std::unique_ptr<ByteSource>(std::move(file).value());
+  return WrapDecoder(std::move(file).value(), *head, label);
 }
 
 }  // namespace csv2ddb

@@ -9,9 +9,6 @@
 #include <thread>
 #include <utility>
 
-#include "source/gzip_source.h"
-#include "source/zstd_source.h"
-
 namespace csv2ddb {
 
 // State the range callbacks share with the reader; outlives the source when
@@ -172,46 +169,14 @@ Result<size_t> S3Source::Read(char* buf, size_t n) {
   return k;
 }
 
-namespace {
-
-enum class Format { kPlain, kGzip, kZstd };
-
-// The same magic bytes OpenSource (source/open_source.cc) recognises.
-Format Sniff(std::string_view head) {
-  auto b = [&](size_t i) { return static_cast<unsigned char>(head[i]); };
-  if (head.size() >= 2 && b(0) == 0x1f && b(1) == 0x8b) return Format::kGzip;
-  if (head.size() >= 4) {
-    if (b(0) == 0x28 && b(1) == 0xb5 && b(2) == 0x2f && b(3) == 0xfd) return Format::kZstd;
-    if ((b(0) & 0xf0) == 0x50 && b(1) == 0x2a && b(2) == 0x4d && b(3) == 0x18) {
-      return Format::kZstd;  // a zstd skippable frame
-    }
-  }
-  return Format::kPlain;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<ByteSource>> OpenS3Source(const std::string& uri,
                                                  const S3SourceOptions& options) {
   Result<std::unique_ptr<S3Source>> s3 = S3Source::Open(uri, options);
   if (!s3.ok()) return s3.status();
   Result<std::string_view> head = (*s3)->Peek(4);
   if (!head.ok()) return head.status();
-  const Format format = Sniff(*head);
-  if (format == Format::kGzip) {
-    if (head->size() >= 3 && static_cast<unsigned char>((*head)[2]) != 8) {
-      return Status::Corruption(uri + ": not a valid gzip stream (unknown compression method)");
-    }
-    Result<std::unique_ptr<GzipSource>> gz = GzipSource::Create(std::move(s3).value());
-    if (!gz.ok()) return gz.status();
-    return std::unique_ptr<ByteSource>(std::move(gz).value());
-  }
-  if (format == Format::kZstd) {
-    Result<std::unique_ptr<ZstdSource>> zst = ZstdSource::Create(std::move(s3).value());
-    if (!zst.ok()) return zst.status();
-    return std::unique_ptr<ByteSource>(std::move(zst).value());
-  }
-  return std::unique_ptr<ByteSource>(std::move(s3).value());
+  const std::string_view h = *head;
+  return WrapDecoder(std::move(s3).value(), h, uri);
 }
 
 }  // namespace csv2ddb
