@@ -20,20 +20,7 @@ import sys
 
 from boto3.dynamodb.types import TypeSerializer
 
-KEY_COLUMN = "DOL Vehicle ID"
-KEY_ATTRIBUTE = "dol_vehicle_id"
-KEY_PREFIX = "A_"
-
-
-def transform(row):
-    item = {}
-    for name, value in row.items():
-        attr = name.lower().replace(" ", "_")
-        value = "" if value is None else str(value)
-        if attr == KEY_ATTRIBUTE:
-            value = KEY_PREFIX + value
-        item[attr] = value
-    return item
+from reference_logic import KEY_COLUMN, transform  # noqa: E402
 
 
 def main():

@@ -31,22 +31,9 @@ import resource
 import sys
 import time
 
-KEY_COLUMN = "DOL Vehicle ID"
-KEY_ATTRIBUTE = "dol_vehicle_id"
-KEY_PREFIX = "A_"
+from reference_logic import KEY_COLUMN, transform  # noqa: E402
 
 ROWS = []  # set in the parent before fork; children inherit it
-
-
-def transform(row):
-    item = {}
-    for name, value in row.items():
-        attr = name.lower().replace(" ", "_")
-        value = "" if value is None else str(value)
-        if attr == KEY_ATTRIBUTE:
-            value = KEY_PREFIX + value
-        item[attr] = value
-    return item
 
 
 def read_rows(path, limit):
