@@ -18,11 +18,7 @@ from boto3.dynamodb.types import TypeDeserializer  # noqa: E402
 import servers  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 
-BIN = os.path.abspath(os.environ.get("CSV2DDB_BIN", "build/csv2ddb"))
-SRC = servers.SOURCE_DIR
-SAMPLE = os.path.join(SRC, "examples", "ev_population_sample.csv")
-EV_MAPPING = os.path.join(SRC, "examples", "ev_population.toml")
-TABLE = "tb_ev_vehicle_data"
+from project import BIN, SRC, SAMPLE, EV_MAPPING, TABLE  # noqa: E402
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="csv2ddb-test-secret",
            AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
            AWS_CONFIG_FILE="/nonexistent")

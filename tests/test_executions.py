@@ -18,11 +18,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import servers  # noqa: E402
 
-BIN = os.path.abspath(os.environ.get("CSV2DDB_BIN", "build/csv2ddb"))
-SRC = servers.SOURCE_DIR
-SAMPLE = os.path.join(SRC, "examples", "ev_population_sample.csv")
-EV_MAPPING = os.path.join(SRC, "examples", "ev_population.toml")
-TABLE = "tb_ev_vehicle_data"
+from project import BIN, SRC, SAMPLE, EV_MAPPING, TABLE  # noqa: E402
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="test-secret",
            AWS_EC2_METADATA_DISABLED="true")
 

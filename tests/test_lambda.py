@@ -20,10 +20,7 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import servers  # noqa: E402
 
-BIN = os.path.abspath(os.environ.get("CSV2DDB_BIN", "build/csv2ddb"))
-SRC = servers.SOURCE_DIR
-SAMPLE = os.path.join(SRC, "examples", "ev_population_sample.csv")
-EV_MAPPING = os.path.join(SRC, "examples", "ev_population.toml")
+from project import BIN, SRC, SAMPLE, EV_MAPPING  # noqa: E402
 ERRORS_BUCKET = "lambda-errors"
 SOURCE_BUCKET = "lambda-source"
 KEY = "DOL Vehicle ID"

@@ -15,12 +15,8 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import servers  # noqa: E402
 
-BIN = os.path.abspath(os.environ.get("CSV2DDB_BIN", "build/csv2ddb"))
-SRC = servers.SOURCE_DIR
-SAMPLE = os.path.join(SRC, "examples", "ev_population_sample.csv")
-EV_MAPPING = os.path.join(SRC, "examples", "ev_population.toml")
+from project import BIN, SRC, SAMPLE, EV_MAPPING, TABLE  # noqa: E402
 GEN = os.path.join(SRC, "bench", "gen_ev.py")
-TABLE = "tb_ev_vehicle_data"
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="S3RVER", AWS_SECRET_ACCESS_KEY="S3RVER",
            AWS_DEFAULT_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true",
            AWS_SHARED_CREDENTIALS_FILE="/nonexistent", AWS_CONFIG_FILE="/nonexistent")
