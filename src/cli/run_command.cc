@@ -113,14 +113,14 @@ bool ValidMaxRejects(const std::string& limit) {
 }
 
 // Where a resumed run starts, from the committed chunks.
-ResumePoint ResumeFrom(const std::vector<ChunkRecord>& chunks, std::set<uint64_t>* done) {
-  for (const ChunkRecord& c : chunks) {
+ResumePoint ResumeFrom(const std::vector<ChunkCommit>& chunks, std::set<uint64_t>* done) {
+  for (const ChunkCommit& c : chunks) {
     if (!c.failed) done->insert(c.index);
   }
   ResumePoint p;
   while (done->count(p.chunk_index)) ++p.chunk_index;
   if (p.chunk_index == 0) return p;
-  for (const ChunkRecord& c : chunks) {
+  for (const ChunkCommit& c : chunks) {
     if (c.index == p.chunk_index - 1) {
       p.offset = c.offset + c.length;
       p.first_line = c.next_line;
@@ -248,22 +248,7 @@ int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, AwsIo* io
       if (o.shard_count > 0 && index % o.shard_count != o.shard_index) return true;
       return done.count(index) > 0;
     };
-    popts.on_commit = [&](const ChunkCommit& c) {
-      ChunkRecord r;
-      r.index = c.index;
-      r.offset = c.offset;
-      r.length = c.length;
-      r.first_line = c.first_line;
-      r.next_line = c.next_line;
-      r.failed = c.failed;
-      r.error = c.error;
-      r.records = c.records;
-      r.written = c.written;
-      r.rejected = c.rejected;
-      r.duplicates = c.duplicates;
-      r.blank_lines = c.blank_lines;
-      return journal->CommitChunk(name, r);
-    };
+    popts.on_commit = [&](const ChunkCommit& c) { return journal->CommitChunk(name, c); };
     popts.on_input_end = [&](uint64_t total) {
       journal->SetTotalChunks(name, static_cast<int64_t>(total));
     };

@@ -176,7 +176,7 @@ Result<std::vector<ExecutionRecord>> Journal::List() {
   return out;
 }
 
-Status Journal::CommitChunk(const std::string& name, const ChunkRecord& c) {
+Status Journal::CommitChunk(const std::string& name, const ChunkCommit& c) {
   Stmt q(db_,
          "INSERT OR REPLACE INTO chunks (execution, idx, offset, length, first_line, next_line, "
          "failed, records, written, rejected, duplicates, blank_lines, error) "
@@ -198,16 +198,16 @@ Status Journal::CommitChunk(const std::string& name, const ChunkRecord& c) {
   return q.Step() == SQLITE_DONE ? Status::OK() : Error("committing a chunk");
 }
 
-Result<std::vector<ChunkRecord>> Journal::Chunks(const std::string& name) {
+Result<std::vector<ChunkCommit>> Journal::Chunks(const std::string& name) {
   Stmt q(db_,
          "SELECT idx, offset, length, first_line, next_line, failed, records, written, "
          "rejected, duplicates, blank_lines, error FROM chunks WHERE execution = ? ORDER BY idx");
   if (!q.ok()) return Error("preparing");
   q.Bind(1, name);
-  std::vector<ChunkRecord> out;
+  std::vector<ChunkCommit> out;
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
-    ChunkRecord c;
+    ChunkCommit c;
     c.index = static_cast<uint64_t>(q.Int(0));
     c.offset = static_cast<uint64_t>(q.Int(1));
     c.length = static_cast<uint64_t>(q.Int(2));

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/chunk_commit.h"
 #include "common/status.h"
 
 struct sqlite3;
@@ -43,21 +44,6 @@ struct ExecutionRecord {
   std::string error;          // why it failed, if it did
   int64_t pid = 0;            // process running it, while RUNNING
   int64_t total_chunks = -1;  // known once the input has been split to its end
-};
-
-struct ChunkRecord {
-  uint64_t index = 0;
-  uint64_t offset = 0;  // decoded byte range of the chunk
-  uint64_t length = 0;
-  uint64_t first_line = 0;
-  uint64_t next_line = 0;  // first line of the following chunk
-  bool failed = false;     // failed permanently (tolerated); redone on resume
-  uint64_t records = 0;
-  uint64_t written = 0;
-  uint64_t rejected = 0;
-  uint64_t duplicates = 0;
-  uint64_t blank_lines = 0;
-  std::string error;  // for failed chunks
 };
 
 struct ChunkTotals {
@@ -89,8 +75,8 @@ class Journal {
 
   // Records a committed (or permanently failed) chunk, replacing an earlier
   // record of the same chunk.
-  Status CommitChunk(const std::string& name, const ChunkRecord& chunk);
-  Result<std::vector<ChunkRecord>> Chunks(const std::string& name);
+  Status CommitChunk(const std::string& name, const ChunkCommit& chunk);
+  Result<std::vector<ChunkCommit>> Chunks(const std::string& name);
   Result<ChunkTotals> Totals(const std::string& name);
 
   Status SetTotalChunks(const std::string& name, int64_t total);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/chunk_commit.h"
 #include "common/status.h"
 #include "csv/dialect.h"
 #include "csv/header_reader.h"
@@ -25,22 +26,6 @@
 #include "source/byte_source.h"
 
 namespace csv2ddb {
-
-// A chunk at commit time: what the journal records.
-struct ChunkCommit {
-  uint64_t index = 0;
-  uint64_t offset = 0;
-  uint64_t length = 0;
-  uint64_t first_line = 0;
-  uint64_t next_line = 0;  // first line of the following chunk
-  bool failed = false;     // its write failed permanently; nothing of it counts
-  std::string error;       // why, when failed
-  uint64_t records = 0;
-  uint64_t written = 0;
-  uint64_t rejected = 0;
-  uint64_t duplicates = 0;
-  uint64_t blank_lines = 0;
-};
 
 // Where a resumed run starts: the first chunk not yet committed.
 struct ResumePoint {

@@ -1,0 +1,26 @@
+// A committed chunk: what the pipeline hands to its commit hook and what the
+// journal stores, one struct for both.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace csv2ddb {
+
+struct ChunkCommit {
+  uint64_t index = 0;
+  uint64_t offset = 0;  // decoded byte range of the chunk
+  uint64_t length = 0;
+  uint64_t first_line = 0;
+  uint64_t next_line = 0;  // first line of the following chunk
+  bool failed =
+      false;  // its write failed permanently (tolerated); nothing of it counts, redone on resume
+  std::string error;  // why, when failed
+  uint64_t records = 0;
+  uint64_t written = 0;
+  uint64_t rejected = 0;
+  uint64_t duplicates = 0;
+  uint64_t blank_lines = 0;
+};
+
+}  // namespace csv2ddb
