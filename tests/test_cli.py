@@ -143,6 +143,29 @@ UGLY = (
 )
 
 
+class Summary(Base):
+    def test_duplicate_keys_summary_same_for_every_chunk_size(self):
+        """Issue 10, defect 3: DUPLICATE_KEYS_REPLACED was 1 at the default chunk size and
+        0 at --chunk-size 1 for the same file. The summary may not depend on how the file
+        was cut: the same figures for every chunk size and worker count."""
+        mapping = self.write("d.toml", '[table]\nname = "tbl"\npartition_key = { name = "id" }\n')
+        for n, data in enumerate(("id\n1\n1\n", "id,v\n1,a\n2,b\n1,c\n1,d\n3,e\n2,f\n")):
+            src = self.write("d.csv", data)
+            seen = {}
+            for chunk in ("1", "2", "5", "4MiB"):
+                for workers in ("1", "2", "3"):
+                    name = f"d{n}_{len(seen)}"
+                    summary, _ = self.migrate(src, mapping, db=name + ".sqlite", name=name,
+                                              extra=["--chunk-size", chunk, "--workers", workers])
+                    for k in ("EXECUTION_NAME", "TARGET", "DURATION_SECONDS"):
+                        summary.pop(k)
+                    seen[(chunk, workers)] = summary
+            ref = seen[("4MiB", "1")]
+            self.assertEqual(ref["TOTAL_NUMBER_OF_RECORDS_READ"], data.count("\n") - 1)
+            for key, summary in seen.items():
+                self.assertEqual(summary, ref, (data, key))
+
+
 class UglyInput(Base):
     def test_every_bad_row_is_rejected_with_a_reason_and_nothing_is_lost(self):
         src = self.write("ugly.csv", UGLY.encode("latin-1"), "wb")

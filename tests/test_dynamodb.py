@@ -109,8 +109,8 @@ class Migration(Base):
             self.assertEqual(summary["TOTAL_NUMBER_OF_RECORDS_READ"], 122)
             self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 120)
             self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_IN_ERROR"], 2)
-            if name == "near":  # repeats within a chunk are all counted
-                self.assertEqual(summary["DUPLICATE_KEYS_REPLACED"], 80)
+            # No count that depends on how the file was cut (issue 10, defect 3).
+            self.assertNotIn("DUPLICATE_KEYS_REPLACED", summary)
             got = scan(self.ddb.endpoint, "tb_" + name)
             self.assertEqual(len(got), 40)
             for item in got.values():

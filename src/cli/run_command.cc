@@ -248,7 +248,10 @@ int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, AwsIo* io
       if (o.shard_count > 0 && index % o.shard_count != o.shard_index) return true;
       return done.count(index) > 0;
     };
-    popts.on_commit = [&](const ChunkCommit& c) { return journal->CommitChunk(name, c); };
+    popts.committed = &done;
+    popts.on_commit = [&](std::span<const ChunkCommit> c) {
+      return journal->CommitChunks(name, c);
+    };
     popts.on_input_end = [&](uint64_t total) {
       journal->SetTotalChunks(name, static_cast<int64_t>(total));
     };
@@ -292,7 +295,6 @@ int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, AwsIo* io
     s.records = totals->records;
     s.written = totals->written;
     s.rejected = totals->rejected;
-    s.duplicates = totals->duplicates;
     s.blank_lines = totals->blank_lines;
     s.failed_chunks = totals->failed_chunks;
     s.records_in_failed = totals->records_in_failed;

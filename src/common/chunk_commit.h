@@ -19,7 +19,6 @@ struct ChunkCommit {
   uint64_t records = 0;
   uint64_t written = 0;
   uint64_t rejected = 0;
-  uint64_t duplicates = 0;
   uint64_t blank_lines = 0;
 };
 

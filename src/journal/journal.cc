@@ -30,6 +30,7 @@ class Stmt {
     return *this;
   }
   int Step() { return sqlite3_step(s_); }
+  void Reset() { sqlite3_reset(s_); }
   std::string Text(int c) const {
     const unsigned char* t = sqlite3_column_text(s_, c);
     return t ? reinterpret_cast<const char*>(t) : "";
@@ -176,32 +177,51 @@ Result<std::vector<ExecutionRecord>> Journal::List() {
   return out;
 }
 
-Status Journal::CommitChunk(const std::string& name, const ChunkCommit& c) {
+Status Journal::CommitChunks(const std::string& name, std::span<const ChunkCommit> chunks) {
+  if (chunks.empty()) return Status::OK();
+  // The duplicates column stays for journals made by earlier versions; it is
+  // no longer counted (it depended on how the input was cut into chunks).
   Stmt q(db_,
          "INSERT OR REPLACE INTO chunks (execution, idx, offset, length, first_line, next_line, "
          "failed, records, written, rejected, duplicates, blank_lines, error) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)");
   if (!q.ok()) return Error("preparing");
-  q.Bind(1, name)
-      .Bind(2, static_cast<int64_t>(c.index))
-      .Bind(3, static_cast<int64_t>(c.offset))
-      .Bind(4, static_cast<int64_t>(c.length))
-      .Bind(5, static_cast<int64_t>(c.first_line))
-      .Bind(6, static_cast<int64_t>(c.next_line))
-      .Bind(7, c.failed ? 1 : 0)
-      .Bind(8, static_cast<int64_t>(c.records))
-      .Bind(9, static_cast<int64_t>(c.written))
-      .Bind(10, static_cast<int64_t>(c.rejected))
-      .Bind(11, static_cast<int64_t>(c.duplicates))
-      .Bind(12, static_cast<int64_t>(c.blank_lines))
-      .Bind(13, c.error);
-  return q.Step() == SQLITE_DONE ? Status::OK() : Error("committing a chunk");
+  CSV2DDB_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  for (const ChunkCommit& c : chunks) {
+    q.Reset();
+    q.Bind(1, name)
+        .Bind(2, static_cast<int64_t>(c.index))
+        .Bind(3, static_cast<int64_t>(c.offset))
+        .Bind(4, static_cast<int64_t>(c.length))
+        .Bind(5, static_cast<int64_t>(c.first_line))
+        .Bind(6, static_cast<int64_t>(c.next_line))
+        .Bind(7, c.failed ? 1 : 0)
+        .Bind(8, static_cast<int64_t>(c.records))
+        .Bind(9, static_cast<int64_t>(c.written))
+        .Bind(10, static_cast<int64_t>(c.rejected))
+        .Bind(11, static_cast<int64_t>(c.blank_lines))
+        .Bind(12, c.error);
+    if (q.Step() != SQLITE_DONE) {
+      Status st = Error("committing chunk " + std::to_string(c.index));
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return st;
+    }
+  }
+  if (Status st = Exec("COMMIT"); !st.ok()) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  }
+  return Status::OK();
+}
+
+Status Journal::CommitChunk(const std::string& name, const ChunkCommit& chunk) {
+  return CommitChunks(name, std::span<const ChunkCommit>(&chunk, 1));
 }
 
 Result<std::vector<ChunkCommit>> Journal::Chunks(const std::string& name) {
   Stmt q(db_,
          "SELECT idx, offset, length, first_line, next_line, failed, records, written, "
-         "rejected, duplicates, blank_lines, error FROM chunks WHERE execution = ? ORDER BY idx");
+         "rejected, blank_lines, error FROM chunks WHERE execution = ? ORDER BY idx");
   if (!q.ok()) return Error("preparing");
   q.Bind(1, name);
   std::vector<ChunkCommit> out;
@@ -217,9 +237,8 @@ Result<std::vector<ChunkCommit>> Journal::Chunks(const std::string& name) {
     c.records = static_cast<uint64_t>(q.Int(6));
     c.written = static_cast<uint64_t>(q.Int(7));
     c.rejected = static_cast<uint64_t>(q.Int(8));
-    c.duplicates = static_cast<uint64_t>(q.Int(9));
-    c.blank_lines = static_cast<uint64_t>(q.Int(10));
-    c.error = q.Text(11);
+    c.blank_lines = static_cast<uint64_t>(q.Int(9));
+    c.error = q.Text(10);
     out.push_back(std::move(c));
   }
   if (rc != SQLITE_DONE) return Error("reading chunks");
@@ -230,7 +249,7 @@ Result<ChunkTotals> Journal::Totals(const std::string& name) {
   Stmt q(db_,
          "SELECT coalesce(sum(failed = 0), 0), coalesce(sum(failed), 0), "
          "coalesce(sum(CASE WHEN failed = 0 THEN records END), 0), coalesce(sum(written), 0), "
-         "coalesce(sum(rejected), 0), coalesce(sum(duplicates), 0), "
+         "coalesce(sum(rejected), 0), "
          "coalesce(sum(CASE WHEN failed = 0 THEN blank_lines END), 0), "
          "coalesce(sum(CASE WHEN failed = 1 THEN records END), 0), "
          "coalesce(sum(CASE WHEN failed = 0 THEN length END), 0) "
@@ -239,10 +258,9 @@ Result<ChunkTotals> Journal::Totals(const std::string& name) {
   q.Bind(1, name);
   if (q.Step() != SQLITE_ROW) return Error("summing chunks");
   ChunkTotals t;
-  uint64_t* fields[] = {&t.done_chunks, &t.failed_chunks,     &t.records,
-                        &t.written,     &t.rejected,          &t.duplicates,
-                        &t.blank_lines, &t.records_in_failed, &t.bytes_done};
-  for (int i = 0; i < 9; ++i) *fields[i] = static_cast<uint64_t>(q.Int(i));
+  uint64_t* fields[] = {&t.done_chunks, &t.failed_chunks, &t.records,           &t.written,
+                        &t.rejected,    &t.blank_lines,   &t.records_in_failed, &t.bytes_done};
+  for (int i = 0; i < 8; ++i) *fields[i] = static_cast<uint64_t>(q.Int(i));
   return t;
 }
 

@@ -1,21 +1,26 @@
 // Journal: the durable state of executions, one row per execution and one
 // per committed chunk, in SQLite (WAL) under the state directory.
 //
-// Commit points: a chunk row is written, in its own transaction, only after
-// the chunk's items are acknowledged by the target and its rejects are
-// stored. A crash at any instant therefore leaves the journal consistent:
-// a chunk is either committed (its counts are final) or absent (it will be
-// redone, which writes are idempotent for). Totals are sums over chunk rows,
-// so they stay exact across any number of crashes and resumes.
+// Commit points: a chunk row is written only after the chunk's items are
+// acknowledged by the target and its rejects are stored. The pipeline's
+// group commit hands several completed chunks at once, and their rows are
+// written in one transaction (as LevelDB batches log writes), so a crash at
+// any instant leaves the journal consistent: each chunk is either committed
+// (its counts are final) or absent (it will be redone, which writes are
+// idempotent for). Totals are sums over chunk rows, so they stay exact across
+// any number of crashes and resumes.
 //
-// Thread-safety: one Journal per process, used from one thread at a time
-// (the pipeline's commit path or the command). Other processes may read it
-// at the same time (`csv2ddb status` during a run).
+// Thread-safety: one Journal per process, used from one thread at a time:
+// the command before and after the run, and during the run only the
+// pipeline's committing thread (its on_commit and on_input_end hooks, which
+// never run concurrently). The Journal has no lock of its own. Other
+// processes may read it at the same time (`csv2ddb status` during a run).
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -52,7 +57,6 @@ struct ChunkTotals {
   uint64_t records = 0;  // in done chunks
   uint64_t written = 0;
   uint64_t rejected = 0;
-  uint64_t duplicates = 0;
   uint64_t blank_lines = 0;
   uint64_t records_in_failed = 0;
   uint64_t bytes_done = 0;
@@ -73,8 +77,11 @@ class Journal {
   // All executions, newest first.
   Result<std::vector<ExecutionRecord>> List();
 
-  // Records a committed (or permanently failed) chunk, replacing an earlier
-  // record of the same chunk.
+  // Records committed (or permanently failed) chunks, all in one
+  // transaction: either every row is stored or none is. Each replaces an
+  // earlier record of the same chunk (a redone chunk's new outcome).
+  Status CommitChunks(const std::string& name, std::span<const ChunkCommit> chunks);
+  // One chunk: CommitChunks with a batch of one.
   Status CommitChunk(const std::string& name, const ChunkCommit& chunk);
   Result<std::vector<ChunkCommit>> Chunks(const std::string& name);
   Result<ChunkTotals> Totals(const std::string& name);

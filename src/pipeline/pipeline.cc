@@ -26,18 +26,19 @@ struct ChunkResult {
   uint64_t offset = 0;
   uint64_t first_line = 0;
   uint64_t next_line = 0;
-  bool skipped = false;  // committed by an earlier run
+  bool skipped = false;  // committed by an earlier run, or another shard's
   bool failed = false;   // the target refused the chunk for good
   std::string error;
   uint64_t records = 0;
   uint64_t written = 0;
-  uint64_t duplicates = 0;
   uint64_t blank_lines = 0;
   uint64_t bytes = 0;
   ChunkRejects rejects;
   // For targets that do not order duplicate keys themselves: when the chunk's
   // write started and ended (on the run's write clock), the hashes of its keys
-  // (sorted), and its items, kept until commit to re-write some of them.
+  // (sorted), and its items, kept until commit to re-write some of them. A
+  // skipped chunk read again for a redrive (see PipelineOptions::committed)
+  // has its keys and items but was not written.
   uint64_t write_start = 0;
   uint64_t write_end = 0;
   std::vector<uint64_t> key_hashes;
@@ -63,17 +64,34 @@ BatchPlan PlanOf(const std::vector<uint32_t>& indexes, const ItemBuffer& items, 
   return plan;
 }
 
-// Shared state of one run: the first error, and the in-order commit.
+// What a worker takes from the reader: a chunk to write, a chunk to pass
+// through the commit (skipped), a skipped chunk to read again for a redrive,
+// or the end of the input. The reader never commits: all of these reach the
+// committer through a worker.
+struct Work {
+  enum class Kind { kWrite, kSkip, kReread, kEnd };
+  Kind kind = Kind::kWrite;
+  Chunk chunk;                // index only, for kSkip
+  uint64_t total_chunks = 0;  // kEnd
+};
+
+// Shared state of one run: the first error, and the in-order group commit.
+//
+// Locking: mu_ guards the fields marked (mu_). The committer's own state
+// (marked (committer)) is touched only by the thread that holds the
+// committer role (committing_ set under mu_), so it needs no lock: the role
+// passes between threads through mu_, which orders their accesses.
 class Run {
  public:
   Run(Sink* sink, RejectSink* rejects, ProgressCounters* counters, const PipelineOptions& options,
-      size_t max_outstanding)
+      size_t max_outstanding, uint64_t redrive_end)
       : sink_(sink),
         rejects_(rejects),
         counters_(counters),
         options_(options),
         max_outstanding_(max_outstanding),
         max_batch_items_(options.batch_limits.max_items),
+        redrive_end_(redrive_end),
         issued_(options.start.chunk_index),
         next_commit_(options.start.chunk_index) {}
 
@@ -82,8 +100,7 @@ class Run {
 
   void Fail(const Status& st) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (error_.ok()) error_ = st;
-    failed_ = true;
+    SetError(st);
     cv_.notify_all();
   }
   bool failed() const { return failed_.load(); }
@@ -104,18 +121,21 @@ class Run {
 
   bool Stopping() const { return options_.stop != nullptr && options_.stop->load(); }
 
-  // Group commit: the thread that completes the next chunk in order commits
-  // it and every completed chunk after it.
+  // Hands over chunk `index` (written, failed or skipped), then commits, or
+  // leaves it to the thread already committing. Never waits for I/O of
+  // another thread.
   void Complete(uint64_t index, ChunkResult&& r) {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     done_.emplace(index, std::move(r));
-    for (auto it = done_.begin(); it != done_.end() && it->first == next_commit_;
-         it = done_.erase(it)) {
-      ChunkResult& c = it->second;
-      if (!failed_ && !c.skipped) CommitOne(it->first, &c);
-      ++next_commit_;
-    }
-    cv_.notify_all();
+    CommitAsLeader(lock);
+  }
+
+  // The input ended after `total_chunks` chunks: on_input_end is called by
+  // the committer.
+  void InputEnded(uint64_t total_chunks) {
+    std::unique_lock<std::mutex> lock(mu_);
+    input_total_ = total_chunks;
+    CommitAsLeader(lock);
   }
 
   PipelineResult total() {
@@ -124,65 +144,132 @@ class Run {
   }
 
  private:
+  // A group taken for commit, and what committing it produced.
+  struct Group {
+    std::vector<std::pair<uint64_t, ChunkResult>> chunks;
+    bool report_input_end = false;
+    uint64_t input_total = 0;
+    // Results, published under mu_:
+    std::vector<ChunkCommit> committed;  // handed to on_commit, in order
+    std::vector<std::string> reasons;
+    Status error;
+  };
+
   void SetError(const Status& st) {
     if (error_.ok()) error_ = st;
     failed_ = true;
   }
 
-  // Commits chunk `index` (under mu_): rejects, then the journal, then totals.
-  void CommitOne(uint64_t index, ChunkResult* c) {
+  // Called with mu_ held. If no thread is committing, this one commits
+  // rounds until nothing is left to commit; otherwise it returns at once and
+  // the committer takes what was left in its next round (it looks again
+  // under mu_ before it gives up the role, so nothing is stranded).
+  void CommitAsLeader(std::unique_lock<std::mutex>& lock) {
+    if (committing_) return;
+    committing_ = true;
+    for (;;) {
+      Group g;
+      for (auto it = done_.begin();
+           it != done_.end() && it->first == next_commit_ + g.chunks.size(); it = done_.erase(it)) {
+        g.chunks.emplace_back(it->first, std::move(it->second));
+      }
+      if (input_total_ && !input_end_reported_) {
+        input_end_reported_ = true;
+        g.report_input_end = !failed_;
+        g.input_total = *input_total_;
+      }
+      if (g.chunks.empty() && !g.report_input_end) break;
+      lock.unlock();
+      CommitGroup(&g);
+      lock.lock();
+      Publish(g);
+      cv_.notify_all();
+    }
+    committing_ = false;
+  }
+
+  // Without mu_: the group's re-writes, rejects and journal write, in order.
+  void CommitGroup(Group* g) {
+    for (auto& [index, c] : g->chunks) {
+      if (failed_ || !g->error.ok()) break;
+      Status st =
+          c.skipped ? (c.items ? RestoreFileOrder(index, &c) : Status::OK()) : CommitOne(index, &c);
+      if (!st.ok()) {
+        g->error = st;
+        break;
+      }
+      if (index + 1 >= redrive_end_) {
+        // Past the redrive: the chunks held back can be journaled.
+        for (auto& h : held_) g->committed.push_back(std::move(h));
+        for (auto& r : held_reasons_) g->reasons.push_back(std::move(r));
+        held_.clear();
+        held_reasons_.clear();
+      }
+    }
+    if (options_.on_commit && !g->committed.empty()) {
+      if (Status st = options_.on_commit(g->committed); !st.ok() && g->error.ok()) g->error = st;
+    }
+    if (g->report_input_end && g->error.ok() && !failed_ && options_.on_input_end) {
+      options_.on_input_end(g->input_total);
+    }
+  }
+
+  // Commits one written or failed chunk: its re-writes, its rejects, and its
+  // record for the journal (in g->committed, or held back during a redrive).
+  Status CommitOne(uint64_t index, ChunkResult* c) {
     ChunkCommit commit;
     commit.index = index;
     commit.offset = c->offset;
     commit.length = c->bytes;
     commit.first_line = c->first_line;
     commit.next_line = c->next_line;
+    commit.records = c->records;
     if (c->failed) {
       commit.failed = true;
       commit.error = c->error;
-      commit.records = c->records;
-      ++total_.failed_chunks;
-      total_.records_in_failed += c->records;
-      if (total_.first_failure.empty()) total_.first_failure = c->error;
-      if (total_.failed_chunks > options_.max_failed_chunks) {
-        SetError(Status::Unavailable(c->error));
-        return;
+      if (++failed_seen_ > options_.max_failed_chunks) return Status::Unavailable(c->error);
+    } else {
+      if (c->items) CSV2DDB_RETURN_IF_ERROR(RestoreFileOrder(index, c));
+      CSV2DDB_RETURN_IF_ERROR(rejects_->Append(index, c->rejects));
+      commit.written = c->written;
+      commit.rejected = c->rejects.count;
+      commit.blank_lines = c->blank_lines;
+      for (auto& reason : c->rejects.reasons) {
+        if (reasons_taken_ < 20) {
+          held_reasons_.push_back(std::move(reason));
+          ++reasons_taken_;
+        }
       }
-      if (options_.on_commit) {
-        Status st = options_.on_commit(commit);
-        if (!st.ok()) SetError(st);
+    }
+    held_.push_back(std::move(commit));
+    return Status::OK();
+  }
+
+  // Under mu_: the group's counts join the totals; the next index to commit
+  // moves past the group.
+  void Publish(Group& g) {
+    next_commit_ += g.chunks.size();
+    if (!g.error.ok()) SetError(g.error);
+    for (const ChunkCommit& c : g.committed) {
+      if (c.failed) {
+        ++total_.failed_chunks;
+        total_.records_in_failed += c.records;
+        if (total_.first_failure.empty()) total_.first_failure = c.error;
+        continue;
       }
-      return;
-    }
-    if (c->items) RestoreFileOrder(index, c);
-    if (failed_) return;
-    if (Status st = rejects_->Append(index, c->rejects); !st.ok()) return SetError(st);
-    commit.records = c->records;
-    commit.written = c->written;
-    commit.rejected = c->rejects.count;
-    commit.duplicates = c->duplicates;
-    commit.blank_lines = c->blank_lines;
-    if (options_.on_commit) {
-      if (Status st = options_.on_commit(commit); !st.ok()) return SetError(st);
-    }
-    ChunkResult& r = *c;
-    {
-      total_.records += r.records;
-      total_.written += r.written;
-      total_.rejected += r.rejects.count;
-      total_.duplicates += r.duplicates;
-      total_.blank_lines += r.blank_lines;
-      total_.bytes += r.bytes;
+      total_.records += c.records;
+      total_.written += c.written;
+      total_.rejected += c.rejected;
+      total_.blank_lines += c.blank_lines;
+      total_.bytes += c.length;
       ++total_.chunks;
-      for (auto& reason : r.rejects.reasons) {
-        if (total_.reasons.size() < 20) total_.reasons.push_back(std::move(reason));
-      }
       if (counters_) {
-        counters_->records += r.records;
-        counters_->written += r.written;
-        counters_->rejected += r.rejects.count;
+        counters_->records += c.records;
+        counters_->written += c.written;
+        counters_->rejected += c.rejected;
       }
     }
+    for (auto& r : g.reasons) total_.reasons.push_back(std::move(r));
   }
 
   struct WrittenKeys {
@@ -190,21 +277,39 @@ class Run {
     std::vector<uint64_t> key_hashes;
   };
 
-  // Called under mu_ when chunk `index` commits, all earlier chunks being
+  // (committer) Called when chunk `index` commits, all earlier chunks being
   // committed. An earlier chunk whose write ended after this one's began may
   // have overwritten a shared key with its older row: write this chunk's row
   // for those keys again, now that every earlier write is acknowledged. Such a
   // chunk started writing while the earlier one was uncommitted, so it lies
   // within max_outstanding_ chunks of it: older windows are dropped.
-  void RestoreFileOrder(uint64_t index, ChunkResult* c) {
+  //
+  // A skipped chunk read again for a redrive was written by an earlier run,
+  // before anything this run wrote: its rows for keys that this run wrote
+  // (in chunks before it) are written again.
+  Status RestoreFileOrder(uint64_t index, ChunkResult* c) {
     std::vector<uint64_t> shared;
-    for (const auto& [j, w] : window_) {
-      if (w.write_end <= c->write_start) continue;
-      std::set_intersection(c->key_hashes.begin(), c->key_hashes.end(), w.key_hashes.begin(),
-                            w.key_hashes.end(), std::back_inserter(shared));
+    if (c->skipped) {
+      std::set_intersection(c->key_hashes.begin(), c->key_hashes.end(), redrive_keys_.begin(),
+                            redrive_keys_.end(), std::back_inserter(shared));
+    } else {
+      for (const auto& [j, w] : window_) {
+        if (w.write_end <= c->write_start) continue;
+        std::set_intersection(c->key_hashes.begin(), c->key_hashes.end(), w.key_hashes.begin(),
+                              w.key_hashes.end(), std::back_inserter(shared));
+      }
+      if (index < redrive_end_) {
+        // Keys written by this run before committed chunks still to re-read.
+        const size_t mid = redrive_keys_.size();
+        redrive_keys_.insert(redrive_keys_.end(), c->key_hashes.begin(), c->key_hashes.end());
+        std::inplace_merge(redrive_keys_.begin(), redrive_keys_.begin() + mid, redrive_keys_.end());
+        redrive_keys_.erase(std::unique(redrive_keys_.begin(), redrive_keys_.end()),
+                            redrive_keys_.end());
+      }
     }
+    std::sort(shared.begin(), shared.end());
+    shared.erase(std::unique(shared.begin(), shared.end()), shared.end());
     if (!shared.empty()) {
-      std::sort(shared.begin(), shared.end());
       std::vector<uint32_t> redo;
       for (const Batch& b : c->plan.batches) {
         for (uint32_t i : b.items) {
@@ -216,18 +321,21 @@ class Run {
       }
       std::vector<SinkRejection> ignored;  // these items were accepted once already
       Status st = sink_->WriteChunk(*c->items, PlanOf(redo, *c->items, max_batch_items_), &ignored);
-      if (!st.ok()) {
-        SetError(st.WithContext("re-writing later rows of duplicate keys"));
-        return;
-      }
-      c->duplicates += redo.size();
+      if (!st.ok()) return st.WithContext("re-writing later rows of duplicate keys");
       c->write_end = Tick();
     }
-    window_[index] = WrittenKeys{c->write_end, std::move(c->key_hashes)};
+    // A re-read chunk wrote only the shared keys in this run.
+    window_[index] =
+        WrittenKeys{c->write_end, c->skipped ? std::move(shared) : std::move(c->key_hashes)};
     while (!window_.empty() && window_.begin()->first + max_outstanding_ <= index) {
       window_.erase(window_.begin());
     }
+    if (index + 1 >= redrive_end_) {
+      redrive_keys_.clear();
+      redrive_keys_.shrink_to_fit();
+    }
     c->items.reset();
+    return Status::OK();
   }
 
   Sink* const sink_;
@@ -236,16 +344,27 @@ class Run {
   const PipelineOptions& options_;
   const size_t max_outstanding_;
   const size_t max_batch_items_;
+  const uint64_t redrive_end_;  // one past the last chunk an earlier run committed; 0: none
   std::atomic<uint64_t> clock_{1};
-  std::map<uint64_t, WrittenKeys> window_;
+  std::atomic<bool> failed_{false};
+
   std::mutex mu_;
   std::condition_variable cv_;
-  Status error_;
-  std::atomic<bool> failed_{false};
-  uint64_t issued_;
-  uint64_t next_commit_;
-  std::map<uint64_t, ChunkResult> done_;
-  PipelineResult total_;
+  Status error_;                          // (mu_)
+  uint64_t issued_;                       // (mu_)
+  uint64_t next_commit_;                  // (mu_) first chunk not committed
+  bool committing_ = false;               // (mu_) a thread holds the committer role
+  std::map<uint64_t, ChunkResult> done_;  // (mu_) completed, not yet taken for commit
+  std::optional<uint64_t> input_total_;   // (mu_)
+  bool input_end_reported_ = false;       // (mu_)
+  PipelineResult total_;                  // (mu_)
+
+  std::map<uint64_t, WrittenKeys> window_;  // (committer)
+  std::vector<uint64_t> redrive_keys_;      // (committer) sorted
+  std::vector<ChunkCommit> held_;           // (committer) not yet handed to on_commit
+  std::vector<std::string> held_reasons_;   // (committer)
+  uint64_t failed_seen_ = 0;                // (committer)
+  size_t reasons_taken_ = 0;                // (committer)
 };
 
 // Parser -> mapper -> batcher -> sink for one chunk.
@@ -262,7 +381,10 @@ class ChunkWorker {
         keep_for_commit_(!sink->KeepsLaterRowOnDuplicateKeys()),
         items_(std::make_unique<ItemBuffer>()) {}
 
-  Result<ChunkResult> Process(const Chunk& chunk) {
+  // Parses, maps and writes `chunk`. With `reread` (a chunk an earlier run
+  // wrote, read again for a redrive), nothing is written or counted: only
+  // its keys and items are kept for the commit.
+  Result<ChunkResult> Process(const Chunk& chunk, bool reread) {
     ChunkResult r;
     r.offset = chunk.offset;
     r.first_line = chunk.first_line;
@@ -283,10 +405,18 @@ class ChunkWorker {
       }
     }
     r.blank_lines = parser.blank_lines();
+    if (reread) {
+      ChunkResult kept;
+      kept.skipped = true;
+      if (items_->size() > 0) {
+        kept.plan = SplitIntoBatches(*items_, limits_);
+        KeepForCommit(&kept);
+      }
+      return kept;
+    }
     if (items_->size() == 0) return r;
 
     r.plan = SplitIntoBatches(*items_, limits_);
-    r.duplicates = r.plan.duplicates;
     std::vector<SinkRejection> refused;
     r.write_start = run_->Tick();
     Status st = sink_->WriteChunk(*items_, r.plan, &refused);
@@ -310,18 +440,21 @@ class ChunkWorker {
               [](const SinkRejection& a, const SinkRejection& b) { return a.item < b.item; });
     for (const SinkRejection& s : refused) AddRefused(chunk, s, &r.rejects);
     r.written = items_->size() - refused.size();
-    if (keep_for_commit_) {
-      for (const Batch& b : r.plan.batches) {
-        for (uint32_t i : b.items) r.key_hashes.push_back(KeyHash(*items_, items_->items()[i]));
-      }
-      std::sort(r.key_hashes.begin(), r.key_hashes.end());
-      r.items = std::move(items_);
-      items_ = std::make_unique<ItemBuffer>();
-    }
+    if (keep_for_commit_) KeepForCommit(&r);
     return r;
   }
 
  private:
+  // Keeps the chunk's key hashes (sorted) and items for the commit.
+  void KeepForCommit(ChunkResult* r) {
+    for (const Batch& b : r->plan.batches) {
+      for (uint32_t i : b.items) r->key_hashes.push_back(KeyHash(*items_, items_->items()[i]));
+    }
+    std::sort(r->key_hashes.begin(), r->key_hashes.end());
+    r->items = std::move(items_);
+    items_ = std::make_unique<ItemBuffer>();
+  }
+
   // Turns an item the target refused back into its record, as a reject.
   void AddRefused(const Chunk& chunk, const SinkRejection& s, ChunkRejects* out) {
     const ItemRef& ref = items_->items()[s.item];
@@ -382,8 +515,14 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
                                    const RejectFormatter& formatter, const PipelineOptions& options,
                                    ProgressCounters* counters) {
   const size_t workers = options.workers ? options.workers : 1;
-  Run run(sink, rejects, counters, options, 2 * workers + 2);
-  BoundedQueue<Chunk> queue(workers);
+  // A redrive can leave an older row over a committed later chunk's only on
+  // targets that do not order duplicate keys themselves.
+  uint64_t redrive_end = 0;
+  if (!sink->KeepsLaterRowOnDuplicateKeys() && options.committed && !options.committed->empty()) {
+    redrive_end = *options.committed->rbegin() + 1;
+  }
+  Run run(sink, rejects, counters, options, 2 * workers + 2, redrive_end);
+  BoundedQueue<Work> queue(workers);
   const bool resuming = options.start.chunk_index > 0;
   const uint64_t header_bytes = resuming ? 0 : start.offset;
   if (counters) counters->raw_total = source->RawSize();
@@ -391,9 +530,12 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
     if (Status st = SkipTo(source, &start, options.start); !st.ok()) return st;
   }
 
+  // The reader splits the input and hands every chunk, and the input's end,
+  // to the workers; it never commits.
   std::thread reader([&] {
     RecordSplitter splitter(source, dialect, options.chunk_size, std::move(start.rest),
                             start.offset, start.first_line, options.start.chunk_index);
+    bool wrote_before = false;  // a chunk before this one is written by this run
     while (run.WaitForRoom()) {
       Result<std::optional<Chunk>> next = splitter.Next();
       if (counters) counters->raw_bytes = source->RawBytesConsumed();
@@ -401,18 +543,26 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
         run.Fail(next.status());
         break;
       }
+      Work work;
       if (!next->has_value()) {
-        if (options.on_input_end) options.on_input_end(splitter.chunks_made());
+        work.kind = Work::Kind::kEnd;
+        work.total_chunks = splitter.chunks_made();
+        queue.Push(std::move(work));
         break;
       }
-      Chunk& chunk = **next;
-      if (options.skip && options.skip(chunk.index)) {
-        ChunkResult done;
-        done.skipped = true;
-        run.Complete(chunk.index, std::move(done));
-        continue;
+      work.chunk = std::move(**next);
+      const uint64_t index = work.chunk.index;
+      if (options.skip && options.skip(index)) {
+        if (wrote_before && index < redrive_end && options.committed->count(index)) {
+          work.kind = Work::Kind::kReread;
+        } else {
+          work.kind = Work::Kind::kSkip;
+          work.chunk.data = std::string();
+        }
+      } else {
+        wrote_before = true;
       }
-      if (!queue.Push(std::move(chunk))) break;
+      if (!queue.Push(std::move(work))) break;
     }
     queue.Close();
   });
@@ -421,14 +571,25 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
   for (size_t w = 0; w < workers; ++w) {
     pool.emplace_back([&] {
       ChunkWorker worker(&run, dialect, plan, sink, formatter, options.batch_limits);
-      while (std::optional<Chunk> chunk = queue.Pop()) {
+      while (std::optional<Work> work = queue.Pop()) {
+        const uint64_t index = work->chunk.index;
+        if (work->kind == Work::Kind::kEnd) {
+          run.InputEnded(work->total_chunks);
+          continue;
+        }
+        if (work->kind == Work::Kind::kSkip) {
+          ChunkResult done;
+          done.skipped = true;
+          run.Complete(index, std::move(done));
+          continue;
+        }
         if (run.failed() || run.Stopping()) continue;  // drain; left for resume
-        Result<ChunkResult> r = worker.Process(*chunk);
+        Result<ChunkResult> r = worker.Process(work->chunk, work->kind == Work::Kind::kReread);
         if (!r.ok()) {
           run.Fail(r.status());
           continue;
         }
-        run.Complete(chunk->index, std::move(r).value());
+        run.Complete(index, std::move(r).value());
       }
     });
   }

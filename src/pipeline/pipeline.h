@@ -6,11 +6,22 @@
 // written, so `records = written + rejected` holds for each committed chunk
 // and in total, and the reject files read the same for any worker count or
 // chunk size. At most 2 x workers + 2 chunks are in memory at once.
+//
+// Group commit (LevelDB's writers queue): a worker that completes a chunk
+// leaves it with the run and, when no one is committing, becomes the
+// committer: under the run mutex it takes the next committable chunks
+// (consecutive, in input order), releases the mutex for the target's
+// re-writes, the reject writes and the journal write of the whole group, and
+// re-takes it to publish the result. Other workers keep completing chunks
+// meanwhile; the committer takes them in its next round. One committer at a
+// time, so the commit hooks below run on one thread at a time, in order.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,14 +50,31 @@ struct PipelineOptions {
   size_t chunk_size = 4u << 20;
   BatchLimits batch_limits;
   // Resume: start at this chunk, and skip the chunks for which `skip` says
-  // true (committed before). Chunk boundaries are the same as in the first
-  // run as long as the input, the dialect and the chunk size are.
+  // true (committed before, or another shard's). Chunk boundaries are the
+  // same as in the first run as long as the input, the dialect and the chunk
+  // size are.
   ResumePoint start;
   std::function<bool(uint64_t chunk_index)> skip;
-  // Called in input order as each chunk commits, after its rejects are
-  // stored; an error stops the run. (The journal.)
-  std::function<Status(const ChunkCommit&)> on_commit;
-  // Called once the input has been split to its end, with the chunk count.
+  // Resume: the chunks earlier runs of this execution committed (optional).
+  // On targets that do not keep the later row of a key themselves
+  // (DynamoDB), a chunk this run redoes (one that failed before) must not
+  // leave its older rows over those of a later committed chunk: committed
+  // chunks after the first redone one are read again, and their rows for the
+  // keys this run wrote are written again, in file order. The journal rows of
+  // the chunks redone among committed ones are then written only once every
+  // committed chunk before the last is re-written, so a crash before that
+  // redoes them again.
+  const std::set<uint64_t>* committed = nullptr;
+  // Called with one or more consecutive chunks, in input order, as they
+  // commit, after their rejects are stored; an error stops the run. (The
+  // journal: one transaction per call.) Called on the committing thread:
+  // never while the pipeline's run mutex is held, and never concurrently
+  // with itself or with on_input_end.
+  std::function<Status(std::span<const ChunkCommit>)> on_commit;
+  // Called once the input has been split to its end, with the chunk count, on
+  // the committing thread as well (never on the reader thread), so a journal
+  // behind both hooks is used from one thread at a time. Not called once the
+  // run has failed.
   std::function<void(uint64_t total_chunks)> on_input_end;
   // Chunks whose write fails permanently are tolerated (recorded as failed,
   // left for resume) until more than this many have failed; then the run
@@ -61,9 +89,6 @@ struct PipelineResult {
   uint64_t records = 0;  // records read (blank lines are not records)
   uint64_t written = 0;
   uint64_t rejected = 0;
-  // Rows superseded by a later row with the same key: in one chunk, or in
-  // chunks written at the same time (farther apart, file order holds anyway).
-  uint64_t duplicates = 0;
   uint64_t blank_lines = 0;
   uint64_t chunks = 0;         // chunks committed by this run
   uint64_t failed_chunks = 0;  // chunks that failed and were tolerated

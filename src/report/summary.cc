@@ -40,8 +40,6 @@ std::string FormatSummary(const Summary& s) {
   str(s.target);
   w.Key("TOTAL_NUMBER_OF_RECORDS_READ");
   w.Uint64(s.records);
-  w.Key("DUPLICATE_KEYS_REPLACED");
-  w.Uint64(s.duplicates);
   w.Key("BLANK_LINES_SKIPPED");
   w.Uint64(s.blank_lines);
   if (s.failed_chunks > 0) {

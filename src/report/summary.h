@@ -22,7 +22,6 @@ struct Summary {
   uint64_t records = 0;
   uint64_t written = 0;
   uint64_t rejected = 0;
-  uint64_t duplicates = 0;
   uint64_t blank_lines = 0;
   uint64_t failed_chunks = 0;      // printed when > 0
   uint64_t records_in_failed = 0;  // records of those chunks: neither written nor rejected
