@@ -16,11 +16,12 @@ namespace csv2ddb {
 namespace {
 
 // Counters summed across shards; a Lambda batch result's keys count too.
-constexpr const char* kSummed[] = {
-    "TOTAL_NUMBER_OF_ITEMS_WRITTEN", "TOTAL_NUMBER_OF_ITEMS_IN_ERROR",
-    "TOTAL_NUMBER_OF_RECORDS_READ",  "DUPLICATE_KEYS_REPLACED",
-    "BLANK_LINES_SKIPPED",           "FAILED_CHUNKS",
-    "RECORDS_IN_FAILED_CHUNKS"};
+constexpr const char* kSummed[] = {"TOTAL_NUMBER_OF_ITEMS_WRITTEN",
+                                   "TOTAL_NUMBER_OF_ITEMS_IN_ERROR",
+                                   "TOTAL_NUMBER_OF_RECORDS_READ",
+                                   "BLANK_LINES_SKIPPED",
+                                   "FAILED_CHUNKS",
+                                   "RECORDS_IN_FAILED_CHUNKS"};
 
 std::string AliasOf(std::string_view key) {
   if (key == "NUMBER_OF_ITEMS_WRITTEN") return "TOTAL_NUMBER_OF_ITEMS_WRITTEN";
