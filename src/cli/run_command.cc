@@ -248,7 +248,9 @@ int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, AwsIo* io
       if (o.shard_count > 0 && index % o.shard_count != o.shard_index) return true;
       return done.count(index) > 0;
     };
-    popts.on_commit = [&](const ChunkCommit& c) { return journal->CommitChunk(name, c); };
+    popts.on_commit = [&](std::span<const ChunkCommit> c) {
+      return journal->CommitChunks(name, c);
+    };
     popts.on_input_end = [&](uint64_t total) {
       journal->SetTotalChunks(name, static_cast<int64_t>(total));
     };

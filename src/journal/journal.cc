@@ -198,6 +198,11 @@ Status Journal::CommitChunk(const std::string& name, const ChunkCommit& c) {
   return q.Step() == SQLITE_DONE ? Status::OK() : Error("committing a chunk");
 }
 
+Status Journal::CommitChunks(const std::string& name, std::span<const ChunkCommit> chunks) {
+  for (const ChunkCommit& c : chunks) CSV2DDB_RETURN_IF_ERROR(CommitChunk(name, c));
+  return Status::OK();
+}
+
 Result<std::vector<ChunkCommit>> Journal::Chunks(const std::string& name) {
   Stmt q(db_,
          "SELECT idx, offset, length, first_line, next_line, failed, records, written, "

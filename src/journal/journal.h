@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,8 @@ class Journal {
   // Records a committed (or permanently failed) chunk, replacing an earlier
   // record of the same chunk.
   Status CommitChunk(const std::string& name, const ChunkCommit& chunk);
+  // Records consecutive committed chunks (see CommitChunk).
+  Status CommitChunks(const std::string& name, std::span<const ChunkCommit> chunks);
   Result<std::vector<ChunkCommit>> Chunks(const std::string& name);
   Result<ChunkTotals> Totals(const std::string& name);
 

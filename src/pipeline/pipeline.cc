@@ -149,7 +149,7 @@ class Run {
         return;
       }
       if (options_.on_commit) {
-        Status st = options_.on_commit(commit);
+        Status st = options_.on_commit(std::span<const ChunkCommit>(&commit, 1));
         if (!st.ok()) SetError(st);
       }
       return;
@@ -163,7 +163,8 @@ class Run {
     commit.duplicates = c->duplicates;
     commit.blank_lines = c->blank_lines;
     if (options_.on_commit) {
-      if (Status st = options_.on_commit(commit); !st.ok()) return SetError(st);
+      if (Status st = options_.on_commit(std::span<const ChunkCommit>(&commit, 1)); !st.ok())
+        return SetError(st);
     }
     ChunkResult& r = *c;
     {

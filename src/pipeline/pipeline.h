@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -43,9 +44,10 @@ struct PipelineOptions {
   // run as long as the input, the dialect and the chunk size are.
   ResumePoint start;
   std::function<bool(uint64_t chunk_index)> skip;
-  // Called in input order as each chunk commits, after its rejects are
-  // stored; an error stops the run. (The journal.)
-  std::function<Status(const ChunkCommit&)> on_commit;
+  // Called with one or more consecutive chunks in input order as they
+  // commit, after their rejects are stored; an error stops the run. (The
+  // journal.) Never called concurrently with itself.
+  std::function<Status(std::span<const ChunkCommit>)> on_commit;
   // Called once the input has been split to its end, with the chunk count.
   std::function<void(uint64_t total_chunks)> on_input_end;
   // Chunks whose write fails permanently are tolerated (recorded as failed,
