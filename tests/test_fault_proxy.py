@@ -249,6 +249,52 @@ def stops_cleanly_with_open_keep_alive_connections():
         assert proxy._server is None, "lifetime_s did not stop the proxy"
 
 
+@test
+def stale_pooled_connections_are_replaced_by_a_new_one():
+    """The cause of a flaky tolerated-failure test: node (dynalite) closes idle
+    keep-alive connections after 5 s. The pool retried a stale connection once,
+    with the next idle one, often stale too, and answered 502 (which the client
+    took for a permanent failure). Here the upstream closes every connection
+    right after answering, so each pooled connection is stale."""
+    import http.client
+    import http.server
+    import threading
+
+    class OneShot(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+            self.close_connection = True  # no "Connection: close": the client keeps it
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OneShot)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        pool = fault_proxy._UpstreamPool("127.0.0.1", srv.server_address[1], 10)
+        for _ in range(3):  # three idle connections, each closed by the upstream
+            conn = http.client.HTTPConnection("127.0.0.1", srv.server_address[1], timeout=10)
+            conn.request("POST", "/", body=b"x", headers={"Content-Length": "1"})
+            resp = conn.getresponse()
+            resp.read()
+            assert not resp.will_close
+            pool._put(conn)
+        for _ in range(3):
+            status, _, _, body = pool.request("POST", "/", [("Host", "x"), ("Content-Length", "1")],
+                                              b"x")
+            assert (status, body) == (200, b"{}"), (status, body)
+        pool.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
 def main():
     passed = failed = 0
     for fn in TESTS:

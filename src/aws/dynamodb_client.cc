@@ -243,7 +243,10 @@ bool IsRetryableDynamoDbError(int http_status, std::string_view code) {
   if (http_status == 0 && code.empty()) return true;  // no response at all
   if (in(kRetryable)) return true;
   if (in(kClientErrors) || code.starts_with("AccessDenied")) return false;
-  return http_status == 500 || http_status == 503 || http_status == 429;
+  // 502 and 504 come from a gateway or proxy in front of the service: transient,
+  // as the AWS SDKs treat them.
+  return http_status == 500 || http_status == 502 || http_status == 503 || http_status == 504 ||
+         http_status == 429;
 }
 
 DynamoDbError ParseDynamoDbError(const HttpResponse& response) {

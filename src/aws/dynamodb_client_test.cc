@@ -79,6 +79,8 @@ TEST(DynamoDbErrorTest, RetryClassificationFollowsTheBrief) {
   EXPECT_TRUE(IsRetryableDynamoDbError(500, "InternalServerError"));
   EXPECT_TRUE(IsRetryableDynamoDbError(500, ""));
   EXPECT_TRUE(IsRetryableDynamoDbError(503, ""));
+  EXPECT_TRUE(IsRetryableDynamoDbError(502, ""));  // a gateway or proxy in front
+  EXPECT_TRUE(IsRetryableDynamoDbError(504, ""));
   EXPECT_TRUE(IsRetryableDynamoDbError(0, ""));  // transport failure
   for (const char* code :
        {"ValidationException", "ResourceNotFoundException", "ResourceInUseException",

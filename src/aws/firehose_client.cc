@@ -156,6 +156,26 @@ Result<PutRecordBatchResult> FirehoseClient::PutRecordBatch(
   return result;
 }
 
+Status FirehoseClient::DescribeDeliveryStream(std::string_view stream) const {
+  const std::string uri = StreamUri(stream);
+  if (!IsValidStreamName(stream)) {
+    return Status::InvalidArgument(uri + ": invalid delivery stream name");
+  }
+  HttpRequest request;
+  request.method = "POST";
+  request.url = url_;
+  request.headers.push_back(HttpHeader{"X-Amz-Target", "Firehose_20150804.DescribeDeliveryStream"});
+  request.headers.push_back(HttpHeader{"Content-Type", kContentType});
+  // The name is checked above: no character needs escaping.
+  request.body = "{\"DeliveryStreamName\":\"" + std::string(stream) + "\",\"Limit\":1}";
+  if (signer_) CSV2DDB_RETURN_IF_ERROR(signer_(request).WithContext(uri));
+  HttpResponse response = http_->Send(std::move(request));
+  if (response.status < 200 || response.status >= 300) {
+    return ParseDynamoDbError(response).ToStatus(uri);
+  }
+  return Status::OK();
+}
+
 std::chrono::milliseconds FirehoseClient::Backoff(int attempt) const {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   int64_t ceiling = retry_.base_backoff.count() << std::min(attempt, 20);

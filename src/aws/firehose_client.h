@@ -81,6 +81,11 @@ class FirehoseClient {
   // bad stream name; Unavailable when records still fail after max_attempts.
   Status PutRecords(std::string_view stream, const std::vector<std::string_view>& records) const;
 
+  // One DescribeDeliveryStream call, no retries: OK when the stream exists
+  // (whatever its state), else the error as "firehose://S: <error>"
+  // (NotFound for ResourceNotFoundException). Writes nothing.
+  Status DescribeDeliveryStream(std::string_view stream) const;
+
  private:
   std::chrono::milliseconds Backoff(int attempt) const;
   Status PutBatch(std::string_view stream, std::vector<std::string_view> batch) const;

@@ -10,6 +10,10 @@ FirehoseRejectSink::FirehoseRejectSink(std::shared_ptr<aws::FirehoseClient> clie
                                        std::string stream)
     : client_(std::move(client)), stream_(std::move(stream)) {}
 
+Status FirehoseRejectSink::Check() {
+  return client_->DescribeDeliveryStream(stream_).WithContext("error location");
+}
+
 std::string FirehoseRejectSink::Location() const {
   std::string out = "firehose://";
   out += stream_;

@@ -36,6 +36,8 @@ class FirehoseRejectSink : public RejectSink {
   Status Finish(bool /*final*/) override { return Status::OK(); }
   // "firehose://STREAM".
   std::string Location() const override;
+  // The delivery stream exists (DescribeDeliveryStream).
+  Status Check() override;
 
  private:
   std::shared_ptr<aws::FirehoseClient> client_;

@@ -1,5 +1,7 @@
 #include "errors/reject_sink.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cinttypes>
@@ -63,6 +65,28 @@ Status LocalRejectSink::Append(uint64_t chunk_index, const ChunkRejects& r) {
   if (ec) return Status::IOError("error location '" + dir_ + "': " + ec.message());
   CSV2DDB_RETURN_IF_ERROR(WriteFileAtomically(PartPath(chunk_index, "csv"), "", r.csv));
   return WriteFileAtomically(PartPath(chunk_index, "ndjson"), "", r.ndjson);
+}
+
+Status LocalRejectSink::Check() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path p = fs::absolute(fs::path(dir_), ec);
+  if (ec) return Status::IOError("error location " + dir_ + ": " + ec.message());
+  // The nearest part of the path that exists must be a writable directory:
+  // the rest is created on the first reject.
+  while (!fs::exists(p, ec)) {
+    if (!p.has_parent_path() || p.parent_path() == p) break;
+    p = p.parent_path();
+  }
+  if (!fs::is_directory(p, ec)) {
+    return Status::InvalidArgument("error location " + dir_ + ": " + p.string() +
+                                   " is not a directory");
+  }
+  if (::access(p.c_str(), W_OK | X_OK) != 0) {
+    return Status::InvalidArgument("error location " + dir_ + ": cannot write in " + p.string() +
+                                   ": " + std::strerror(errno));
+  }
+  return Status::OK();
 }
 
 Status LocalRejectSink::Finish(bool final) {

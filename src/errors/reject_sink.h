@@ -32,6 +32,10 @@ class RejectSink {
   virtual Status Finish(bool final) = 0;
   // Where the records are (ERROR_DATA_LOCATION), or "" when nothing is kept.
   virtual std::string Location() const = 0;
+  // Checks, before the execution's first write, that records can be stored
+  // here (the location exists and accepts writes); leaves nothing behind
+  // that the run would not write itself. Called once, before any Append.
+  virtual Status Check() { return Status::OK(); }
 };
 
 class LocalRejectSink : public RejectSink {
@@ -43,6 +47,8 @@ class LocalRejectSink : public RejectSink {
   Status Append(uint64_t chunk_index, const ChunkRejects& rejects) override;
   Status Finish(bool final) override;
   std::string Location() const override { return dir_; }
+  // The folder, or its nearest existing parent, is a writable directory.
+  Status Check() override;
 
  private:
   std::string PartPath(uint64_t chunk_index, const char* ext) const;

@@ -70,6 +70,18 @@ Status S3RejectSink::ListExisting() {
   return Status::OK();
 }
 
+Status S3RejectSink::Check() {
+  const aws::S3Uri probe{bucket_, dir_key_ + ".csv2ddb-write-check"};
+  Result<std::string> put =
+      client_->PutObject(probe, "csv2ddb checks that it can write here\n", "text/plain");
+  if (!put.ok()) return put.status().WithContext("error location " + location_);
+  // The location is writable. A probe that cannot be deleted is harmless
+  // (it is not a reject file), so a failed delete does not fail the check.
+  const Status deleted = client_->DeleteObject(probe);
+  static_cast<void>(deleted);
+  return Status::OK();
+}
+
 Status S3RejectSink::AppendChunk(uint64_t chunk_index, const ChunkRejects& rejects) {
   if (!listed_) CSV2DDB_RETURN_IF_ERROR(ListExisting());
   const aws::S3Uri ndjson = ObjectUri(chunk_index, "ndjson");

@@ -45,6 +45,9 @@ class S3RejectSink : public RejectSink {
   Status Finish(bool /*final*/) override { return Status::OK(); }
   // "s3://bucket/<prefix>/execution_name=<name>".
   std::string Location() const override { return location_; }
+  // Puts and deletes a small probe object under the execution's prefix: the
+  // bucket exists and accepts writes.
+  Status Check() override;
 
   // The object URI of chunk `chunk_index`'s file with extension `ext`.
   aws::S3Uri ObjectUri(uint64_t chunk_index, const char* ext) const;

@@ -95,11 +95,13 @@ class _UpstreamPool:
         self.host, self.port, self.timeout_s = host, port, timeout_s
         self._idle = queue.LifoQueue(maxsize=max_idle)
 
-    def _get(self):
-        try:
-            return self._idle.get_nowait(), True
-        except queue.Empty:
-            return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout_s), False
+    def _get(self, fresh=False):
+        if not fresh:
+            try:
+                return self._idle.get_nowait(), True
+            except queue.Empty:
+                pass
+        return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout_s), False
 
     def _put(self, conn):
         try:
@@ -109,9 +111,10 @@ class _UpstreamPool:
 
     def request(self, method, path, headers, body):
         """Returns (status, reason, [(name, value)], body). A pooled connection that
-        turns out stale (the upstream closed it while idle) is replaced once."""
+        turns out stale (the upstream closed it while idle, as node does after 5 s)
+        is replaced once, by a new connection: the next idle one may be stale too."""
         for attempt in range(2):
-            conn, reused = self._get()
+            conn, reused = self._get(fresh=attempt > 0)
             try:
                 conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
                 for name, value in headers:
@@ -190,6 +193,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         operation = target.rsplit(".", 1)[-1]
         proxy._count("requests")
         headers = [(k, v) for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP]
+
+        if operation == "BatchWriteItem" and proxy.gate is not None:
+            proxy.held.set()
+            proxy.gate.wait()
 
         for marker, (status, doc) in proxy.markers.items():
             if operation == "BatchWriteItem" and marker in body:
@@ -288,13 +295,16 @@ class FaultProxy:
 
     def __init__(self, upstream, probability=0.2, max_faults=100, seed=0, kinds=FAULT_KINDS,
                  weights=None, port=0, key_schemas=None, lifetime_s=None,
-                 upstream_timeout_s=60.0, markers=None):
+                 upstream_timeout_s=60.0, markers=None, gate=None):
         """upstream: 'http://127.0.0.1:PORT'. kinds: the fault kinds to draw from
         (uniformly, or by `weights`, a dict kind -> weight). key_schemas: optional
         {table: [key attribute names]}. lifetime_s: stop by itself after that long.
         markers: {bytes: aws error code}: every BatchWriteItem request whose body
         contains the marker is answered HTTP 400 with that error code, e.g.
-        {b"BAD-ROW": "ValidationException"} (outside the random fault budget)."""
+        {b"BAD-ROW": "ValidationException"} (outside the random fault budget).
+        gate: a threading.Event; when given, every BatchWriteItem request waits
+        until it is set, and `held` (an Event) is set as the first one waits: a
+        latch for tests that must act while a write is in flight."""
         u = urllib.parse.urlsplit(upstream)
         if u.scheme != "http" or not u.hostname:
             raise ValueError("upstream must be http://host:port, got %r" % upstream)
@@ -321,6 +331,8 @@ class FaultProxy:
                                  % (code, m.decode(errors="replace"))})
             for m, code in (markers or {}).items()}
         self._faults = 0
+        self.gate = gate
+        self.held = threading.Event()
         self._keys = {t: list(k) for t, k in (key_schemas or {}).items()}
         self._pool = _UpstreamPool(u.hostname, u.port or 80, upstream_timeout_s)
         self._server = None

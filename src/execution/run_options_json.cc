@@ -3,7 +3,7 @@
 #include <rapidjson/writer.h>
 #include <simdjson.h>
 
-#include "cli/run_command.h"
+#include "execution/run_options.h"
 
 namespace csv2ddb {
 

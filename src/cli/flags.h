@@ -1,0 +1,35 @@
+// Command-line flags: each numeric flag is parsed once, by CLI11, with a
+// range; a bad value is a usage error (exit 2) naming the flag, never a
+// wrapped number or an exception later on. The flags shared by several
+// commands are defined once here.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "execution/run_options.h"
+
+namespace csv2ddb {
+
+// Parses sizes such as "4MiB", "512k", "1G", "100" (units b, k/kb/kib,
+// m/mb/mib, g/gb/gib: powers of 1024), between 1 and `max` bytes.
+// InvalidArgument (never a wrapped value) otherwise.
+Result<uint64_t> ParseSize(std::string_view text, uint64_t max);
+
+// Parses "K/N" (1 <= K <= N <= 1000000) into index K-1 and count N.
+Result<std::pair<uint64_t, uint64_t>> ParseShard(std::string_view text);
+
+// --input, --mapping, --workers, --chunk-size, --name, --quiet, --verbose
+// (run and validate).
+void AddExecutionFlags(CLI::App* cmd, RunOptions* o);
+// --region, --profile, --s3-endpoint-url (run, validate, plan).
+void AddAwsFlags(CLI::App* cmd, RunOptions* o);
+// --chunk-size alone (plan).
+void AddChunkSizeFlag(CLI::App* cmd, RunOptions* o, const char* example);
+// The flags of run only: target, DynamoDB, errors, journal, limits, notify, shard.
+void AddRunFlags(CLI::App* cmd, RunOptions* o);
+
+}  // namespace csv2ddb

@@ -1,0 +1,290 @@
+#include "execution/prepare.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <system_error>
+
+#include "aws/sigv4.h"
+#include "execution/exit_codes.h"
+
+namespace csv2ddb {
+
+namespace {
+
+std::optional<Failure> Fail(int code, std::string message) {
+  return Failure{code, std::move(message)};
+}
+
+std::string GenerateName() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  std::random_device rd;
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "%06x", rd() & 0xffffff);
+  return std::string("exec-") + stamp + "-" + suffix;
+}
+
+// Execution names follow Step Functions' rules: 1-80 characters, no
+// whitespace, brackets, wildcards, quotes or control characters, and (ours)
+// no '/' since the name becomes a folder name.
+bool ValidName(const std::string& name) {
+  if (name.empty() || name.size() > 80) return false;
+  for (unsigned char c : name) {
+    if (c <= 0x20 || c == 0x7f ||
+        std::string_view("<>{}[]?*\"#%\\^|~`$&,;:/'").find(c) != std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Where a resumed run starts, from the committed chunks.
+ResumePoint ResumeFrom(const std::vector<ChunkCommit>& chunks, std::set<uint64_t>* done) {
+  for (const ChunkCommit& c : chunks) {
+    if (!c.failed) done->insert(c.index);
+  }
+  ResumePoint p;
+  while (done->count(p.chunk_index)) ++p.chunk_index;
+  if (p.chunk_index == 0) return p;
+  for (const ChunkCommit& c : chunks) {
+    if (c.index == p.chunk_index - 1) {
+      p.offset = c.offset + c.length;
+      p.first_line = c.next_line;
+    }
+  }
+  return p;
+}
+
+// A file: notification can be written: its folder, or the nearest existing
+// parent, is a writable directory (the notifier creates the rest).
+Status CheckNotifyTarget(const NotifyTarget& t) {
+  if (t.kind != NotifyTarget::kFile) return Status::OK();  // no side-effect-free check
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path p = fs::absolute(fs::path(t.value), ec).parent_path();
+  while (!ec && !fs::exists(p, ec) && p.has_parent_path() && p.parent_path() != p) {
+    p = p.parent_path();
+  }
+  if (ec || !fs::is_directory(p, ec) || ::access(p.c_str(), W_OK | X_OK) != 0) {
+    return Status::InvalidArgument("--notify file:" + t.value + ": cannot write in " + p.string());
+  }
+  return Status::OK();
+}
+
+// The options' own checks, shared by run, validate and resume.
+std::optional<Failure> CheckOptions(RunOptions* o, MaxRejects* max_rejects) {
+  if (!ValidName(o->name)) {
+    return Fail(kExitUsage, "--name '" + o->name +
+                                "': use 1-80 characters without spaces, quotes, slashes or "
+                                "brackets");
+  }
+  if (o->chunk_size == 0 || o->chunk_size > kMaxChunkSize) {
+    return Fail(kExitUsage, "--chunk-size must be between 1 byte and 1GiB");
+  }
+  if (o->shard_count > 0 && o->shard_index >= o->shard_count) {
+    return Fail(kExitUsage, "--shard: use K/N with 1 <= K <= N");
+  }
+  Result<MaxRejects> limit = ParseMaxRejects(o->max_rejects);
+  if (!limit.ok()) return Fail(kExitUsage, limit.status().message());
+  *max_rejects = *limit;
+  if (o->errors.empty()) o->errors = DefaultErrorLocation(o->input);
+  return std::nullopt;
+}
+
+}  // namespace
+
+AwsIoOptions IoOptions(const RunOptions& o) {
+  AwsIoOptions io;
+  io.region = o.sink.region;
+  io.profile = o.sink.profile;
+  io.s3_endpoint_url = o.s3_endpoint_url;
+  io.endpoint_url = o.sink.endpoint_url;
+  return io;
+}
+
+std::string FileDigest(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return aws::Sha256Hex(ss.str());
+}
+
+std::optional<Failure> Prepare(RunOptions options, const std::optional<ExecutionRecord>& prior,
+                               const std::string& mapping_digest, AwsIo* io, Prepared* out) {
+  out->resume = prior.has_value();
+  if (options.name.empty()) options.name = GenerateName();
+  if (auto f = CheckOptions(&options, &out->max_rejects)) return f;
+  out->options = options;
+  const RunOptions& o = out->options;
+  const std::string& name = o.name;
+
+  for (const std::string& spec : o.notify) {
+    Result<NotifyTarget> t = ParseNotifyTarget(spec);
+    if (!t.ok()) return Fail(kExitUsage, t.status().message());
+    if (Status st = CheckNotifyTarget(*t); !st.ok()) return Fail(kExitUsage, st.message());
+    out->notify.push_back(*t);
+  }
+  Result<Mapping> mapping = LoadMapping(o.mapping);
+  if (!mapping.ok()) return Fail(kExitUsage, mapping.status().message());
+  out->mapping.emplace(std::move(mapping).value());
+  std::string identity;
+  Result<std::unique_ptr<ByteSource>> source = io->OpenInput(o.input, &identity);
+  if (!source.ok()) return Fail(kExitUsage, source.status().message());
+  out->source = std::move(source).value();
+  Result<InputStart> start =
+      ReadInputStart(out->source.get(), out->mapping->dialect, out->mapping->has_header_row);
+  if (!start.ok()) return Fail(kExitUsage, start.status().message());
+  out->start.emplace(std::move(start).value());
+  out->header = out->mapping->header.empty() ? out->start->header : out->mapping->header;
+  Result<ItemPlan> plan = BindMapping(*out->mapping, out->header);
+  if (!plan.ok()) {
+    return Fail(kExitUsage, plan.status().message() + " (input '" + o.input + "')");
+  }
+  out->plan.emplace(std::move(plan).value());
+  std::string header_raw = out->start->header_raw;
+  if (!out->mapping->header.empty()) {
+    header_raw.clear();
+    for (size_t i = 0; i < out->header.size(); ++i) {
+      header_raw += (i ? std::string(1, out->mapping->dialect.delimiter) : "") + out->header[i];
+    }
+  }
+  out->formatter.emplace(name, out->header);
+
+  if (!o.validate_only) {
+    auto j = Journal::Open(o.state_dir);
+    if (!j.ok()) return Fail(kExitUsage, j.status().message());
+    out->journal = std::move(j).value();
+    if (!out->resume) {
+      auto existing = out->journal->Get(name);
+      if (!existing.ok()) return Fail(kExitFailed, existing.status().message());
+      if (existing->has_value()) {
+        return Fail(kExitUsage, "execution '" + name + "' already exists (" + (*existing)->status +
+                                    "); choose another --name, or " +
+                                    "continue it with `csv2ddb resume " + name + "`");
+      }
+    }
+  }
+
+  // Every destination is checked before the first write: the error location
+  // (before the target, which --create-table may create), then the target.
+  if (o.validate_only) {
+    out->rejects = std::make_unique<DiscardRejectSink>();
+  } else {
+    auto r = io->OpenRejects(o.errors, name, header_raw);
+    if (!r.ok()) return Fail(kExitUsage, r.status().message());
+    out->rejects = std::move(r).value();
+    if (Status st = out->rejects->Check(); !st.ok()) return Fail(kExitUsage, st.message());
+  }
+
+  auto opened = OpenSink(o.validate_only ? "null://" : o.target, o.sink);
+  if (!opened.ok()) return Fail(kExitUsage, opened.status().message());
+  out->sink = std::move(opened).value();
+  // dynamodb://TABLE names the table; otherwise the mapping does.
+  out->table = TableSpec{out->plan->table, out->plan->partition_key, out->plan->sort_key};
+  const std::string dynamodb = "dynamodb://";
+  if (!o.validate_only && o.target.rfind(dynamodb, 0) == 0 && o.target.size() > dynamodb.size()) {
+    out->table.name = o.target.substr(dynamodb.size());
+  }
+  if (Status st = out->sink->Prepare(out->table); !st.ok()) {
+    // A wrong table or key schema is the user's to fix; an unreachable or
+    // refusing target is a failed run. Either way nothing was written.
+    const bool usage =
+        st.code() == Status::Code::kInvalidArgument || st.code() == Status::Code::kNotFound;
+    return Fail(usage ? kExitUsage : kExitFailed, st.message());
+  }
+
+  if (!out->journal) return std::nullopt;
+  if (out->resume) {
+    auto chunks = out->journal->Chunks(name);
+    if (!chunks.ok()) return Fail(kExitFailed, chunks.status().message());
+    out->resume_point = ResumeFrom(*chunks, &out->done);
+    if (Status st = out->journal->SetRunning(name, getpid()); !st.ok()) {
+      return Fail(kExitFailed, st.message());
+    }
+  } else {
+    ExecutionRecord e;
+    e.name = name;
+    e.status = kRunning;
+    e.start_date = NowIso8601();
+    e.input_json = RunOptionsToJson(o, identity, mapping_digest);
+    e.pid = getpid();
+    if (Status st = out->journal->Create(e); !st.ok()) return Fail(kExitUsage, st.message());
+  }
+  out->created = true;
+  return std::nullopt;
+}
+
+std::optional<Failure> LookupResume(const std::string& name, const std::string& state_dir,
+                                    ResumeRequest* out) {
+  auto journal = Journal::Open(state_dir);
+  if (!journal.ok()) return Fail(kExitUsage, journal.status().message());
+  auto record = (*journal)->Get(name);
+  if (!record.ok()) return Fail(kExitFailed, record.status().message());
+  if (!record->has_value()) {
+    return Fail(kExitUsage, "no execution '" + name + "' in " + (*journal)->path());
+  }
+  const ExecutionRecord& e = **record;
+  if (e.status == kSucceeded) {
+    // Like a Distributed Map redrive: only chunks that failed (tolerated) are left.
+    auto totals = (*journal)->Totals(name);
+    if (!totals.ok()) return Fail(kExitFailed, totals.status().message());
+    if (totals->failed_chunks == 0) {
+      return Fail(kExitUsage, "execution '" + name + "' already SUCCEEDED; nothing to resume");
+    }
+  }
+  if (e.status == kRunning && e.pid > 0 && e.pid != getpid() &&
+      kill(static_cast<pid_t>(e.pid), 0) == 0) {
+    return Fail(kExitUsage,
+                "execution '" + name + "' is still running (pid " + std::to_string(e.pid) + ")");
+  }
+  std::string& identity = out->input_identity;
+  Result<RunOptions> o = RunOptionsFromJson(e.input_json, &identity, &out->mapping_digest);
+  if (!o.ok()) return Fail(kExitFailed, o.status().message());
+  if (identity == "stdin") {
+    return Fail(kExitUsage, "execution '" + name + "' read stdin, which cannot be read again");
+  }
+  out->record = e;
+  out->options = std::move(o).value();
+  out->options.name = name;
+  out->options.state_dir = state_dir;
+  return std::nullopt;
+}
+
+std::optional<Failure> CheckUnchanged(const ResumeRequest& request, AwsIo* io) {
+  const RunOptions& o = request.options;
+  const std::string& identity = request.input_identity;
+  std::vector<std::string> changed;
+  const std::string now_identity = io->Identity(o.input);
+  if (now_identity != identity) {
+    changed.push_back("the input '" + o.input + "' (" + identity + " then, " +
+                      (now_identity.empty() ? "missing" : now_identity) + " now)");
+  }
+  if (FileDigest(o.mapping) != request.mapping_digest) {
+    changed.push_back("the mapping '" + o.mapping + "' (its content)");
+  }
+  const std::string sqlite = "sqlite://";
+  if (o.target.rfind(sqlite, 0) == 0) {
+    struct stat st {};
+    if (::stat(o.target.substr(sqlite.size()).c_str(), &st) != 0) {
+      changed.push_back("the target '" + o.target + "' (it no longer exists)");
+    }
+  }
+  if (changed.empty()) return std::nullopt;
+  std::string list;
+  for (const auto& c : changed) list += (list.empty() ? "" : "; ") + c;
+  return Fail(kExitUsage,
+              "cannot resume execution '" + o.name + "': changed since it started: " + list);
+}
+
+}  // namespace csv2ddb
