@@ -188,7 +188,9 @@ int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, AwsIo* io
     }
   }
 
-  auto opened = OpenSink(o.validate_only ? "null://" : o.target, o.sink);
+  SinkOptions sink_options = o.sink;
+  sink_options.source = SinkSourceFor(o.input, identity, digest);
+  auto opened = OpenSink(o.validate_only ? "null://" : o.target, sink_options);
   if (!opened.ok()) return Fail(kExitUsage, opened.status().message());
   std::unique_ptr<Sink> sink = std::move(opened).value();
   // dynamodb://TABLE names the table; otherwise the mapping does.
