@@ -55,7 +55,7 @@ void RejectFormatter::Add(const Record& rec, const Rejection& why, ChunkRejects*
     w.Null();
   }
   w.Key("rule");
-  str(why.rule);
+  str(RejectRuleName(why.rule));
   w.Key("reason");
   str(why.reason);
   w.Key("record");
