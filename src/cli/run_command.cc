@@ -216,6 +216,7 @@ int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, AwsIo* io
     rejects = std::move(r).value();
   }
   RejectFormatter formatter(name, header);
+  formatter.SpillTo(rejects->SpillDir());
 
   PipelineOptions popts;
   popts.workers = o.workers ? o.workers : std::max(1u, std::thread::hardware_concurrency());
