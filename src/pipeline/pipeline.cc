@@ -347,8 +347,8 @@ class ChunkWorker {
   Record record_;
 };
 
-// Moves `start` forward to `to` (a resume point past the header), reading and
-// dropping the bytes in between.
+// Moves `start` forward to `to` (a resume point past the header), skipping
+// the bytes in between (ByteSource::Skip: a seek where the input allows).
 Status SkipTo(ByteSource* source, InputStart* start, const ResumePoint& to) {
   if (to.offset < start->offset) {
     return Status::Internal("resume point before the end of the header");
@@ -359,15 +359,11 @@ Status SkipTo(ByteSource* source, InputStart* start, const ResumePoint& to) {
   } else {
     drop -= start->rest.size();
     start->rest.clear();
-    std::string buf(1 << 20, '\0');
-    while (drop > 0) {
-      Result<size_t> n = source->Read(buf.data(), std::min<uint64_t>(drop, buf.size()));
-      if (!n.ok()) return n.status();
-      if (*n == 0) {
-        return Status::InvalidArgument("input '" + source->Describe() +
-                                       "' is shorter than when the execution started");
-      }
-      drop -= *n;
+    Result<uint64_t> n = source->Skip(drop);
+    if (!n.ok()) return n.status();
+    if (*n < drop) {
+      return Status::InvalidArgument("input '" + source->Describe() +
+                                     "' is shorter than when the execution started");
     }
   }
   start->offset = to.offset;
