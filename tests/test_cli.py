@@ -127,6 +127,52 @@ class EvSample(Base):
         self.assertEqual(len(table_items(self.path("out.sqlite"))), 5305)
 
 
+ID_NAME_MAPPING = """
+[table]
+name = "things"
+partition_key = { name = "id", type = "S" }
+"""
+
+
+class EmbeddedTable(Base):
+    """PutItem semantics in the embedded table across runs."""
+
+    def names(self, db="out.sqlite"):
+        return {k: v["name"]["S"] for k, v in table_items(self.path(db), "things", "id").items()}
+
+    def test_second_run_into_same_table_overwrites(self):
+        mapping = self.write("m.toml", ID_NAME_MAPPING)
+        first = self.write("first.csv", "id,name\n1,x\n2,x\n3,x\n1,old\n")
+        second = self.write("second.csv", "id,name\n1,new\n")
+        summary, _ = self.migrate(first, mapping=mapping, name="a")
+        self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 4)
+        self.assertEqual(self.names(), {"1": "old", "2": "x", "3": "x"})
+        summary, _ = self.migrate(second, mapping=mapping, name="b")
+        self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 1)
+        self.assertEqual(self.names(), {"1": "new", "2": "x", "3": "x"})
+        # The same path rewritten is another input too.
+        self.write("first.csv", "id,name\n3,y\n")
+        self.migrate(first, mapping=mapping, name="c")
+        self.assertEqual(self.names(), {"1": "new", "2": "x", "3": "y"})
+
+    def test_second_run_from_stdin_overwrites(self):
+        mapping = self.write("m.toml", ID_NAME_MAPPING)
+        db = "sqlite://" + self.path("out.sqlite")
+        for data in (b"id,name\n1,x\n2,x\n1,old\n", b"id,name\n1,new\n"):
+            code, _, err = run("run", "-", "-m", mapping, "-t", db, "--errors", self.path("errors"),
+                               "--state-dir", self.path("state"), "-q", stdin=data)
+            self.assertEqual(code, 0, err)
+        self.assertEqual(self.names(), {"1": "new", "2": "x"})
+
+    def test_later_row_of_the_file_wins_for_any_chunk_size(self):
+        mapping = self.write("m.toml", ID_NAME_MAPPING)
+        rows = "".join(f"{i % 7},v{i}\n" for i in range(500))
+        data = self.write("in.csv", "id,name\n" + rows)
+        want = {str(k): f"v{max(i for i in range(500) if i % 7 == k)}" for k in range(7)}
+        for n, extra in enumerate((["--chunk-size", "9", "--workers", "4"], ["--workers", "1"])):
+            self.migrate(data, mapping=mapping, name=f"r{n}", extra=extra)
+            self.assertEqual(self.names(), want)
+
 UGLY = (
     "VIN,City,DOL Vehicle ID,Note\r\n"
     "V1,Seattle,101,fine\r\n"

@@ -1,8 +1,16 @@
 #include "errors/reject_formatter.h"
 
+#include <fcntl.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <simdjson.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
 
 namespace csv2ddb {
 
@@ -55,7 +63,7 @@ void RejectFormatter::Add(const Record& rec, const Rejection& why, ChunkRejects*
     w.Null();
   }
   w.Key("rule");
-  str(why.rule);
+  str(RejectRuleName(why.rule));
   w.Key("reason");
   str(why.reason);
   w.Key("record");
@@ -78,6 +86,84 @@ void RejectFormatter::Add(const Record& rec, const Rejection& why, ChunkRejects*
   out->csv.push_back('\n');
   if (out->reasons.size() < kReasonsKept) out->reasons.push_back(why.reason);
   ++out->count;
+  if (!spill_dir_.empty() && out->spill_error.ok() &&
+      out->ndjson.size() + out->csv.size() >= spill_threshold_) {
+    if (!out->spill) {
+      Result<std::unique_ptr<RejectSpill>> spill = RejectSpill::Create(spill_dir_);
+      if (!spill.ok()) {
+        out->spill_error = spill.status();
+        return;
+      }
+      out->spill = std::move(spill).value();
+    }
+    out->spill_error = out->spill->Append(out->ndjson, out->csv);
+    out->ndjson.clear();
+    out->csv.clear();
+  }
+}
+
+namespace {
+
+Status SpillError(const std::string& path) {
+  return Status::IOError("error location '" + path + "': " + std::strerror(errno));
+}
+
+Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return SpillError(path);
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RejectSpill>> RejectSpill::Create(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError("error location '" + dir + "': " + ec.message());
+  static std::atomic<uint64_t> counter{0};
+  const std::string base =
+      dir + "/" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+  std::unique_ptr<RejectSpill> s(new RejectSpill());
+  s->ndjson_path_ = base + ".ndjson.spill";
+  s->csv_path_ = base + ".csv.spill";
+  const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+  s->ndjson_fd_ = ::open(s->ndjson_path_.c_str(), flags, 0644);
+  if (s->ndjson_fd_ < 0) return SpillError(s->ndjson_path_);
+  s->csv_fd_ = ::open(s->csv_path_.c_str(), flags, 0644);
+  if (s->csv_fd_ < 0) return SpillError(s->csv_path_);
+  return s;
+}
+
+RejectSpill::~RejectSpill() {
+  if (ndjson_fd_ >= 0) ::close(ndjson_fd_);
+  if (csv_fd_ >= 0) ::close(csv_fd_);
+  if (!released_) {
+    if (!ndjson_path_.empty()) ::unlink(ndjson_path_.c_str());
+    if (!csv_path_.empty()) ::unlink(csv_path_.c_str());
+  }
+}
+
+Status RejectSpill::Append(std::string_view ndjson, std::string_view csv) {
+  if (ndjson_fd_ < 0 || csv_fd_ < 0) return Status::Internal("RejectSpill::Append after close");
+  CSV2DDB_RETURN_IF_ERROR(WriteAll(ndjson_fd_, ndjson, ndjson_path_));
+  return WriteAll(csv_fd_, csv, csv_path_);
+}
+
+Status RejectSpill::SyncAndClose() {
+  for (auto [fd, path] : {std::pair{&ndjson_fd_, &ndjson_path_}, std::pair{&csv_fd_, &csv_path_}}) {
+    if (*fd < 0) continue;
+    const bool synced = ::fsync(*fd) == 0;
+    const int saved = errno;
+    const bool closed = ::close(*fd) == 0;
+    *fd = -1;
+    if (!synced) errno = saved;
+    if (!synced || !closed) return SpillError(*path);
+  }
+  return Status::OK();
 }
 
 }  // namespace csv2ddb

@@ -7,7 +7,11 @@
 //   parts/<chunk>.ndjson, parts/<chunk>.csv   while the execution runs
 //   rejects.ndjson  one JSON object per rejected record, with its reason
 //   rejects.csv     the original header row, then the raw rejected rows
-// The two files are assembled from the parts, in input order, by Finish().
+// The two files are assembled from the parts, in input order, by Finish(),
+// streamed through a fixed buffer. A chunk's records may reach Append()
+// already on disk (a RejectSpill in SpillDir()); they are renamed into place.
+// Every part is written to a temporary file, flushed (fsync), renamed, and
+// its folder flushed, so a stored part survives a crash or a power loss.
 // Nothing is created when there is nothing to reject.
 #pragma once
 
@@ -36,6 +40,10 @@ class RejectSink {
   // here (the location exists and accepts writes); leaves nothing behind
   // that the run would not write itself. Called once, before any Append.
   virtual Status Check() { return Status::OK(); }
+  // A folder where RejectFormatter may spill a chunk's records (see
+  // RejectFormatter::SpillTo) because Append() takes spills; "" when it does
+  // not (then every record must be in memory).
+  virtual std::string SpillDir() const { return ""; }
 };
 
 class LocalRejectSink : public RejectSink {
@@ -49,12 +57,16 @@ class LocalRejectSink : public RejectSink {
   std::string Location() const override { return dir_; }
   // The folder, or its nearest existing parent, is a writable directory.
   Status Check() override;
+  std::string SpillDir() const override { return dir_ + "/parts"; }
 
  private:
   std::string PartPath(uint64_t chunk_index, const char* ext) const;
+  // Creates the parts folder, and makes it and the folders above durable once.
+  Status EnsurePartsDir();
 
   std::string dir_;
   std::string header_raw_;
+  bool parts_dir_synced_ = false;
 };
 
 // Keeps nothing (csv2ddb validate).

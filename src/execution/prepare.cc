@@ -186,8 +186,11 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
     out->rejects = std::move(r).value();
     if (Status st = out->rejects->Check(); !st.ok()) return Fail(kExitUsage, st.message());
   }
+  out->formatter->SpillTo(out->rejects->SpillDir());
 
-  auto opened = OpenSink(o.validate_only ? "null://" : o.target, o.sink);
+  SinkOptions sink_options = o.sink;
+  sink_options.source = SinkSourceFor(o.input, identity, mapping_digest);
+  auto opened = OpenSink(o.validate_only ? "null://" : o.target, sink_options);
   if (!opened.ok()) return Fail(kExitUsage, opened.status().message());
   out->sink = std::move(opened).value();
   // dynamodb://TABLE names the table; otherwise the mapping does.

@@ -65,7 +65,7 @@ Status BatchProcessor::Flush() {
     Record rec;
     if (!parser.Next(&rec)) rec.line = ref.line;
     Rejection why;
-    why.rule = "target";
+    why.rule = RejectRule::kTarget;
     why.reason = "line " + std::to_string(ref.line) +
                  ": rule target: the target refused the item: " + s.reason;
     formatter_->Add(rec, why, &rejects_);

@@ -125,7 +125,7 @@ Status ProcessCsvItems(const simdjson::dom::array& items, const Mapping& mapping
       continue;
     }
     Rejection why;
-    why.rule = "field_count";
+    why.rule = RejectRule::kFieldCount;
     if (!is_object) {
       why.reason = where + ": rule field_count: the item is not an object of column values";
     } else if (!missing.empty()) {

@@ -66,37 +66,66 @@ std::string Shorten(std::string_view s) {
 
 }  // namespace
 
+const char* RejectRuleName(RejectRule rule) {
+  switch (rule) {
+    case RejectRule::kFieldCount:
+      return "field_count";
+    case RejectRule::kCsvQuoting:
+      return "csv_quoting";
+    case RejectRule::kUtf8:
+      return "utf8";
+    case RejectRule::kRequired:
+      return "required";
+    case RejectRule::kNotBlank:
+      return "not_blank";
+    case RejectRule::kEmpty:
+      return "empty";
+    case RejectRule::kNumber:
+      return "number";
+    case RejectRule::kKeyEmpty:
+      return "key_empty";
+    case RejectRule::kKeySize:
+      return "key_size";
+    case RejectRule::kItemSize:
+      return "item_size";
+    case RejectRule::kTarget:
+      return "target";
+  }
+  return "unknown";
+}
+
 ItemBuilder::ItemBuilder(const ItemPlan& plan) : plan_(plan) {}
 
-bool ItemBuilder::Reject(const Record& rec, int column, const char* rule, const std::string& detail,
+bool ItemBuilder::Reject(const Record& rec, int column, RejectRule rule, const std::string& detail,
                          Rejection* why) const {
   why->column = column;
   why->rule = rule;
   why->reason = "line " + std::to_string(rec.line);
   if (column >= 0) why->reason += ", column '" + plan_.header[column] + "'";
-  why->reason += ": rule " + std::string(rule) + ": " + detail;
+  why->reason += std::string(": rule ") + RejectRuleName(rule) + ": " + detail;
   return false;
 }
 
 bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rejection* why) {
   if (rec.unterminated_quote) {
-    return Reject(rec, -1, "csv_quoting", "a quoted field is never closed", why);
+    return Reject(rec, -1, RejectRule::kCsvQuoting, "a quoted field is never closed", why);
   }
   const size_t ncols = plan_.columns.size();
   if (rec.fields.size() != ncols) {
     return Reject(
-        rec, -1, "field_count",
+        rec, -1, RejectRule::kFieldCount,
         "expected " + std::to_string(ncols) + " fields, found " + std::to_string(rec.fields.size()),
         why);
   }
   if (rec.malformed_field >= 0) {
-    return Reject(rec, rec.malformed_field, "csv_quoting",
+    return Reject(rec, rec.malformed_field, RejectRule::kCsvQuoting,
                   "a quote inside an unquoted field or text after a closing quote", why);
   }
   if (!utf8_valid) {
     for (size_t i = 0; i < ncols; ++i) {
       if (!simdjson::validate_utf8(rec.fields[i].data(), rec.fields[i].size())) {
-        return Reject(rec, static_cast<int>(i), "utf8", "the value is not valid UTF-8", why);
+        return Reject(rec, static_cast<int>(i), RejectRule::kUtf8, "the value is not valid UTF-8",
+                      why);
       }
     }
   }
@@ -113,33 +142,33 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
     const int col = static_cast<int>(i);
     if (c.required && v.empty()) {
       json.resize(json_start);
-      return Reject(rec, col, "required", "the value is missing", why);
+      return Reject(rec, col, RejectRule::kRequired, "the value is missing", why);
     }
     if (c.not_blank && Trim(v).empty()) {
       json.resize(json_start);
-      return Reject(rec, col, "not_blank", "the value is blank", why);
+      return Reject(rec, col, RejectRule::kNotBlank, "the value is blank", why);
     }
     if (!c.transforms.empty()) {
       value_.assign(v);
       for (const Transform& t : c.transforms) ApplyTransform(t, &value_);
       v = value_;
     }
-    if (c.key_role != 0) {
+    if (c.key_role != KeyRole::kNone) {
       if (v.empty()) {
         json.resize(json_start);
-        return Reject(rec, col, "key_empty", "a key attribute cannot be empty", why);
+        return Reject(rec, col, RejectRule::kKeyEmpty, "a key attribute cannot be empty", why);
       }
     } else if (v.empty()) {
       if (c.on_empty == OnEmpty::kOmit) continue;
       if (c.on_empty == OnEmpty::kReject) {
         json.resize(json_start);
-        return Reject(rec, col, "empty", "the value is empty", why);
+        return Reject(rec, col, RejectRule::kEmpty, "the value is empty", why);
       }
     }
     if (c.type == AttrType::kN) {
       if (auto bad = CheckDynamoNumber(v)) {
         json.resize(json_start);
-        return Reject(rec, col, "number",
+        return Reject(rec, col, RejectRule::kNumber,
                       "'" + Shorten(v) + "' is not a valid DynamoDB number: " + std::string(*bad),
                       why);
       }
@@ -147,17 +176,18 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
     } else {
       item_bytes += c.attribute.size() + v.size();
     }
-    if (c.key_role != 0) {
-      std::string& key = c.key_role == 1 ? pk_ : sk_;
+    if (c.key_role != KeyRole::kNone) {
+      std::string& key = c.key_role == KeyRole::kPartition ? pk_ : sk_;
       if (c.type == AttrType::kN) {
         key = CanonicalDynamoNumber(v);
       } else {
         key.assign(v);  // reuses the buffer: no allocation per row
       }
-      const size_t limit = c.key_role == 1 ? kMaxPartitionKeyBytes : kMaxSortKeyBytes;
+      const size_t limit =
+          c.key_role == KeyRole::kPartition ? kMaxPartitionKeyBytes : kMaxSortKeyBytes;
       if (key.size() > limit) {
         json.resize(json_start);
-        return Reject(rec, col, "key_size",
+        return Reject(rec, col, RejectRule::kKeySize,
                       "the key is " + std::to_string(key.size()) + " bytes, over DynamoDB's " +
                           std::to_string(limit) + "-byte limit",
                       why);
@@ -173,7 +203,7 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
   if (item_bytes > kMaxItemBytes) {
     json.resize(json_start);
     return Reject(
-        rec, -1, "item_size",
+        rec, -1, RejectRule::kItemSize,
         "the item is " + std::to_string(item_bytes) + " bytes, over DynamoDB's 400 KB limit", why);
   }
 

@@ -16,10 +16,27 @@ inline constexpr size_t kMaxItemBytes = 400 * 1024;
 inline constexpr size_t kMaxPartitionKeyBytes = 2048;
 inline constexpr size_t kMaxSortKeyBytes = 1024;
 
+// The rule a record broke. Its name (RejectRuleName: field_count,
+// csv_quoting, utf8, required, not_blank, empty, number, key_empty, key_size,
+// item_size, target) is the `rule` of the reject record and of the reason.
+enum class RejectRule {
+  kFieldCount,
+  kCsvQuoting,
+  kUtf8,
+  kRequired,
+  kNotBlank,
+  kEmpty,
+  kNumber,
+  kKeyEmpty,
+  kKeySize,
+  kItemSize,
+  kTarget,  // the target refused the item (found after the write)
+};
+const char* RejectRuleName(RejectRule rule);
+
 struct Rejection {
-  int column = -1;     // header position of the offending field, or -1
-  std::string rule;    // field_count, csv_quoting, utf8, required, not_blank,
-                       // empty, number, key_empty, key_size, item_size
+  int column = -1;  // header position of the offending field, or -1
+  RejectRule rule = RejectRule::kFieldCount;
   std::string reason;  // one line: "line 7, column 'X': rule not_blank: ..."
 };
 
@@ -37,7 +54,7 @@ class ItemBuilder {
   bool Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rejection* why);
 
  private:
-  bool Reject(const Record& rec, int column, const char* rule, const std::string& detail,
+  bool Reject(const Record& rec, int column, RejectRule rule, const std::string& detail,
               Rejection* why) const;
 
   const ItemPlan& plan_;

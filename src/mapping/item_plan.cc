@@ -39,11 +39,12 @@ Result<ItemPlan> BindMapping(const Mapping& m, const std::vector<std::string>& h
       c.not_blank = rule->not_blank;
       c.transforms = rule->transforms;
     }
-    if (c.attribute == m.partition_key.attribute) c.key_role = 1;
-    if (m.sort_key && c.attribute == m.sort_key->attribute) c.key_role = 2;
-    if (c.key_role != 0) {
-      const KeySpec& key = c.key_role == 1 ? m.partition_key : *m.sort_key;
-      const char* which = c.key_role == 1 ? "partition key" : "sort key";
+    if (c.attribute == m.partition_key.attribute) c.key_role = KeyRole::kPartition;
+    if (m.sort_key && c.attribute == m.sort_key->attribute) c.key_role = KeyRole::kSort;
+    if (c.key_role != KeyRole::kNone) {
+      const bool partition = c.key_role == KeyRole::kPartition;
+      const KeySpec& key = partition ? m.partition_key : *m.sort_key;
+      const char* which = partition ? "partition key" : "sort key";
       if (c.drop) {
         return Status::InvalidArgument(where + ": column '" + c.column + "' is the " + which +
                                        " '" + key.attribute + "' and cannot be dropped");
@@ -74,8 +75,8 @@ Result<ItemPlan> BindMapping(const Mapping& m, const std::vector<std::string>& h
       return Status::InvalidArgument(where + ": two columns map to the attribute '" + c.attribute +
                                      "' (rename or drop one)");
     }
-    if (c.key_role == 1) plan.pk_column = static_cast<int>(i);
-    if (c.key_role == 2) plan.sk_column = static_cast<int>(i);
+    if (c.key_role == KeyRole::kPartition) plan.pk_column = static_cast<int>(i);
+    if (c.key_role == KeyRole::kSort) plan.sk_column = static_cast<int>(i);
     c.json_prefix = "\"";
     AppendJsonEscaped(c.attribute, &c.json_prefix);
     c.json_prefix += std::string("\":{\"") + AttrTypeName(c.type) + "\":\"";

@@ -11,6 +11,9 @@
 
 namespace csv2ddb {
 
+// Whether a column produces a key attribute of the table, and which.
+enum class KeyRole { kNone, kPartition, kSort };
+
 struct ColumnPlan {
   std::string column;     // header name
   std::string attribute;  // DynamoDB attribute name
@@ -20,7 +23,7 @@ struct ColumnPlan {
   bool not_blank = false;
   OnEmpty on_empty = OnEmpty::kKeep;
   std::vector<Transform> transforms;
-  int key_role = 0;         // 0: not a key, 1: partition key, 2: sort key
+  KeyRole key_role = KeyRole::kNone;
   std::string json_prefix;  // "attr":{"S":"  (ready to append)
 };
 

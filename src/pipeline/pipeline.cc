@@ -463,7 +463,7 @@ class ChunkWorker {
     Record rec;
     if (!parser.Next(&rec)) rec.line = ref.line;
     Rejection why;
-    why.rule = "target";
+    why.rule = RejectRule::kTarget;
     why.reason = "line " + std::to_string(ref.line) +
                  ": rule target: the target refused the item: " + s.reason;
     formatter_.Add(rec, why, out);
@@ -480,8 +480,8 @@ class ChunkWorker {
   Record record_;
 };
 
-// Moves `start` forward to `to` (a resume point past the header), reading and
-// dropping the bytes in between.
+// Moves `start` forward to `to` (a resume point past the header), skipping
+// the bytes in between (ByteSource::Skip: a seek where the input allows).
 Status SkipTo(ByteSource* source, InputStart* start, const ResumePoint& to) {
   if (to.offset < start->offset) {
     return Status::Internal("resume point before the end of the header");
@@ -492,15 +492,11 @@ Status SkipTo(ByteSource* source, InputStart* start, const ResumePoint& to) {
   } else {
     drop -= start->rest.size();
     start->rest.clear();
-    std::string buf(1 << 20, '\0');
-    while (drop > 0) {
-      Result<size_t> n = source->Read(buf.data(), std::min<uint64_t>(drop, buf.size()));
-      if (!n.ok()) return n.status();
-      if (*n == 0) {
-        return Status::InvalidArgument("input '" + source->Describe() +
-                                       "' is shorter than when the execution started");
-      }
-      drop -= *n;
+    Result<uint64_t> n = source->Skip(drop);
+    if (!n.ok()) return n.status();
+    if (*n < drop) {
+      return Status::InvalidArgument("input '" + source->Describe() +
+                                     "' is shorter than when the execution started");
     }
   }
   start->offset = to.offset;

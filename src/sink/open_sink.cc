@@ -33,6 +33,12 @@ Result<std::unique_ptr<Sink>> OpenDynamoDb(const std::string& uri, const std::st
 
 }  // namespace
 
+std::string SinkSourceFor(const std::string& input, const std::string& identity,
+                          const std::string& mapping_digest) {
+  if (input == "-" || identity.empty() || identity == "stdin") return "";
+  return input + "\n" + identity + "\n" + mapping_digest;
+}
+
 Result<std::unique_ptr<Sink>> OpenSink(const std::string& uri, const SinkOptions& options) {
   if (uri == "null://" || uri == "null:") return std::unique_ptr<Sink>(new NullSink());
   const std::string sqlite = "sqlite://";
@@ -41,7 +47,7 @@ Result<std::unique_ptr<Sink>> OpenSink(const std::string& uri, const SinkOptions
     if (path.empty()) {
       return Status::InvalidArgument("target '" + uri + "': give a path, e.g. sqlite://out.sqlite");
     }
-    auto sink = SqliteSink::Open(path);
+    auto sink = SqliteSink::Open(path, options.source);
     if (!sink.ok()) return sink.status();
     return std::unique_ptr<Sink>(std::move(sink).value());
   }

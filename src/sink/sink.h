@@ -70,7 +70,22 @@ struct SinkOptions {
   bool create_table = false;
   int max_inflight = 0;  // 0: automatic
   double rate = 0;       // items per second; 0: unlimited
+  // Where the rows come from, for targets that keep the later row of the file
+  // on duplicate keys (the embedded table). Source lines are compared only
+  // among rows written with the same `source`; a row from another source
+  // always overwrites (the later write wins, as PutItem does). Every process
+  // reading the same input with the same mapping (a resume, the shards of one
+  // run) must give the same string. Empty: a source of its own, never equal to
+  // any other.
+  std::string source;
 };
+
+// The `source` of SinkOptions for an input named `input` whose identity
+// (size, modification time or ETag) is `identity`, mapped by a mapping whose
+// digest is `mapping_digest`. Empty (a source of its own) when the input
+// cannot be identified (stdin, or an empty identity).
+std::string SinkSourceFor(const std::string& input, const std::string& identity,
+                          const std::string& mapping_digest);
 
 // Opens the sink for `uri`: "sqlite://PATH" (the embedded table), "null://"
 // (builds everything, writes nothing) or "dynamodb://[TABLE]" (the mapping's

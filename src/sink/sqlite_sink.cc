@@ -17,7 +17,8 @@ std::string Quote(const std::string& ident) {
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path) {
+Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path,
+                                                     const std::string& source) {
   sqlite3* db = nullptr;
   const int rc =
       sqlite3_open_v2(path.c_str(), &db,
@@ -27,7 +28,7 @@ Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path) {
     sqlite3_close(db);
     return Status::IOError("target 'sqlite://" + path + "': " + msg);
   }
-  std::unique_ptr<SqliteSink> sink(new SqliteSink(path, db));
+  std::unique_ptr<SqliteSink> sink(new SqliteSink(path, source, db));
   sqlite3_busy_timeout(db, 10000);
   CSV2DDB_RETURN_IF_ERROR(sink->Exec("PRAGMA page_size=16384"));
   CSV2DDB_RETURN_IF_ERROR(sink->Exec("PRAGMA journal_mode=WAL"));
@@ -57,15 +58,58 @@ Status SqliteSink::Prepare(const TableSpec& t) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const std::string* key :
        {&t.partition_key.attribute, t.sort_key ? &t.sort_key->attribute : nullptr}) {
-    if (key && (*key == "item" || *key == "source_line")) {
+    if (key && (*key == "item" || *key == "source_line" || *key == "source_id")) {
       return Status::InvalidArgument("target '" + Describe() + "': key attribute '" + *key +
                                      "' clashes with a column of the embedded table");
     }
   }
+  // One transaction, so processes preparing the same file at once (shards)
+  // see each other's catalog rows and column changes whole.
+  CSV2DDB_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  Status st = PrepareLocked(t);
+  if (!st.ok()) {
+    (void)Exec("ROLLBACK");
+    return st;
+  }
+  return Exec("COMMIT");
+}
+
+Result<int64_t> SqliteSink::SourceId() {
+  CSV2DDB_RETURN_IF_ERROR(
+      Exec("CREATE TABLE IF NOT EXISTS csv2ddb_sources (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+           "source TEXT UNIQUE)"));
+  sqlite3_stmt* ins = nullptr;
+  if (sqlite3_prepare_v2(db_, "INSERT OR IGNORE INTO csv2ddb_sources (source) VALUES (?)", -1, &ins,
+                         nullptr) != SQLITE_OK) {
+    return Error("writing the source catalog");
+  }
+  // An empty source is NULL: UNIQUE lets every such row stand on its own.
+  if (!source_.empty()) sqlite3_bind_text(ins, 1, source_.c_str(), -1, SQLITE_TRANSIENT);
+  const int rc = sqlite3_step(ins);
+  sqlite3_finalize(ins);
+  if (rc != SQLITE_DONE) return Error("writing the source catalog");
+  if (source_.empty()) return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+  sqlite3_stmt* q = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT id FROM csv2ddb_sources WHERE source = ?", -1, &q, nullptr) !=
+      SQLITE_OK) {
+    return Error("reading the source catalog");
+  }
+  sqlite3_bind_text(q, 1, source_.c_str(), -1, SQLITE_TRANSIENT);
+  int64_t id = -1;
+  if (sqlite3_step(q) == SQLITE_ROW) id = sqlite3_column_int64(q, 0);
+  sqlite3_finalize(q);
+  if (id < 0) return Error("reading the source catalog");
+  return id;
+}
+
+Status SqliteSink::PrepareLocked(const TableSpec& t) {
   CSV2DDB_RETURN_IF_ERROR(
       Exec("CREATE TABLE IF NOT EXISTS csv2ddb_tables (name TEXT PRIMARY KEY, "
            "partition_key TEXT NOT NULL, partition_key_type TEXT NOT NULL, "
            "sort_key TEXT, sort_key_type TEXT)"));
+  Result<int64_t> source_id = SourceId();
+  if (!source_id.ok()) return source_id.status();
+  source_id_ = *source_id;
 
   // A table made earlier must have the same key schema.
   const std::string want =
@@ -97,8 +141,23 @@ Status SqliteSink::Prepare(const TableSpec& t) {
   const std::string keys = has_sort_key_ ? pk + ", " + sk : pk;
   CSV2DDB_RETURN_IF_ERROR(Exec("CREATE TABLE IF NOT EXISTS " + table + " (" + pk +
                                " TEXT NOT NULL, " + (has_sort_key_ ? sk + " TEXT NOT NULL, " : "") +
-                               "item TEXT NOT NULL, source_line INTEGER NOT NULL, PRIMARY KEY (" +
+                               "item TEXT NOT NULL, source_line INTEGER NOT NULL, "
+                               "source_id INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (" +
                                keys + "))"));
+  // Tables made before sources were kept: their rows belong to source 0,
+  // which no run has, so the next run overwrites them.
+  sqlite3_stmt* cols = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT 1 FROM pragma_table_info(?) WHERE name = 'source_id'", -1,
+                         &cols, nullptr) != SQLITE_OK) {
+    return Error("reading the table's columns");
+  }
+  sqlite3_bind_text(cols, 1, t.name.c_str(), -1, SQLITE_TRANSIENT);
+  const bool has_source_id = sqlite3_step(cols) == SQLITE_ROW;
+  sqlite3_finalize(cols);
+  if (!has_source_id) {
+    CSV2DDB_RETURN_IF_ERROR(
+        Exec("ALTER TABLE " + table + " ADD COLUMN source_id INTEGER NOT NULL DEFAULT 0"));
+  }
   if (have.empty()) {
     sqlite3_stmt* ins = nullptr;
     if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO csv2ddb_tables VALUES (?, ?, ?, ?, ?)", -1,
@@ -118,11 +177,12 @@ Status SqliteSink::Prepare(const TableSpec& t) {
   }
 
   const std::string sql = "INSERT INTO " + table + " (" + keys +
-                          ", item, source_line) VALUES (?, " + (has_sort_key_ ? "?, " : "") +
-                          "?, ?) ON CONFLICT (" + keys +
+                          ", item, source_line, source_id) VALUES (?, " +
+                          (has_sort_key_ ? "?, " : "") + "?, ?, ?) ON CONFLICT (" + keys +
                           ") DO UPDATE SET item = excluded.item, source_line = "
-                          "excluded.source_line WHERE excluded.source_line >= " +
-                          table + ".source_line";
+                          "excluded.source_line, source_id = excluded.source_id WHERE "
+                          "excluded.source_id <> " +
+                          table + ".source_id OR excluded.source_line >= " + table + ".source_line";
   if (upsert_) sqlite3_finalize(upsert_);
   upsert_ = nullptr;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &upsert_, nullptr) != SQLITE_OK) {
@@ -148,12 +208,13 @@ Status SqliteSink::WriteChunk(const ItemBuffer& items, const BatchPlan& plan,
       }
       const std::string_view json = items.Json(ref);
       sqlite3_bind_text(upsert_, n++, json.data(), static_cast<int>(json.size()), SQLITE_STATIC);
-      sqlite3_bind_int64(upsert_, n, static_cast<sqlite3_int64>(ref.line));
+      sqlite3_bind_int64(upsert_, n++, static_cast<sqlite3_int64>(ref.line));
+      sqlite3_bind_int64(upsert_, n, source_id_);
       const int rc = sqlite3_step(upsert_);
       sqlite3_reset(upsert_);
       if (rc != SQLITE_DONE) {
         Status st = Error("writing line " + std::to_string(ref.line));
-        Exec("ROLLBACK");
+        (void)Exec("ROLLBACK");
         return st;
       }
     }

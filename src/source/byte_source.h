@@ -22,6 +22,15 @@ class ByteSource {
   // of bytes read; 0 means end of stream. Errors name the input (Describe()).
   virtual Result<size_t> Read(char* buf, size_t n) = 0;
 
+  // Skips the next `n` bytes of the decoded stream, as if they were read and
+  // dropped (a resume starting past the header). Returns the bytes skipped:
+  // fewer than `n` only at the end of the stream. Regular files seek and S3
+  // objects start their ranged GETs at the new offset, so the bytes skipped
+  // are not read; the default, used by stdin, pipes and compressed inputs
+  // (whose decoded offsets cannot be found without decoding), reads and drops
+  // them through a fixed buffer.
+  virtual Result<uint64_t> Skip(uint64_t n);
+
   // Bytes of the underlying (possibly compressed) input consumed so far, and
   // its total size, or 0 when unknown (stdin, pipes). Used for progress only.
   virtual uint64_t RawBytesConsumed() const = 0;

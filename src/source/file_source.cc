@@ -51,15 +51,16 @@ Result<std::unique_ptr<FileSource>> FileSource::Open(const std::string& spec) {
     return OpenError(spec, EISDIR);
   }
   uint64_t size = 0;
-  if (S_ISREG(st.st_mode)) {
+  const bool seekable = S_ISREG(st.st_mode);
+  if (seekable) {
     size = static_cast<uint64_t>(st.st_size);
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);  // A hint; failure is harmless.
   }
-  return std::unique_ptr<FileSource>(new FileSource(spec, fd, !is_stdin, size));
+  return std::unique_ptr<FileSource>(new FileSource(spec, fd, !is_stdin, size, seekable));
 }
 
-FileSource::FileSource(std::string spec, int fd, bool owns_fd, uint64_t size)
-    : spec_(std::move(spec)), fd_(fd), owns_fd_(owns_fd), size_(size) {}
+FileSource::FileSource(std::string spec, int fd, bool owns_fd, uint64_t size, bool seekable)
+    : spec_(std::move(spec)), fd_(fd), owns_fd_(owns_fd), size_(size), seekable_(seekable) {}
 
 FileSource::~FileSource() {
   if (owns_fd_) ::close(fd_);
@@ -116,6 +117,33 @@ Result<size_t> FileSource::Read(char* buf, size_t n) {
   buf_pos_ += take;
   consumed_ += take;
   return take;
+}
+
+Result<uint64_t> FileSource::Skip(uint64_t n) {
+  if (!seekable_) return ByteSource::Skip(n);
+  const size_t buffered = buf_len_ - buf_pos_;
+  if (n <= buffered) {
+    buf_pos_ += static_cast<size_t>(n);
+    consumed_ += n;
+    return n;
+  }
+  // The file offset is past the buffered bytes; never seek beyond the end,
+  // so a short skip reports where the file ends.
+  const off_t here = ::lseek(fd_, 0, SEEK_CUR);
+  if (here < 0) return Status::IOError(Label(spec_) + ": seek failed: " + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) {
+    return Status::IOError(Label(spec_) + ": cannot stat: " + std::strerror(errno));
+  }
+  const uint64_t end = static_cast<uint64_t>(std::max<off_t>(st.st_size, here));
+  const uint64_t beyond = std::min<uint64_t>(n - buffered, end - static_cast<uint64_t>(here));
+  if (::lseek(fd_, here + static_cast<off_t>(beyond), SEEK_SET) < 0) {
+    return Status::IOError(Label(spec_) + ": seek failed: " + std::strerror(errno));
+  }
+  buf_pos_ = buf_len_ = 0;
+  const uint64_t skipped = buffered + beyond;
+  consumed_ += skipped;
+  return skipped;
 }
 
 }  // namespace csv2ddb

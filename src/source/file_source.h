@@ -38,6 +38,9 @@ class FileSource final : public ByteSource {
   Result<std::string_view> Peek(size_t n);
 
   Result<size_t> Read(char* buf, size_t n) override;
+  // Regular files: moves the file offset with lseek(2), reading nothing
+  // skipped. Other inputs (stdin, pipes): reads and drops.
+  Result<uint64_t> Skip(uint64_t n) override;
 
   // Bytes handed out by Read() so far (peeked bytes do not count).
   uint64_t RawBytesConsumed() const override { return consumed_; }
@@ -46,7 +49,7 @@ class FileSource final : public ByteSource {
   std::string Describe() const override { return spec_; }
 
  private:
-  FileSource(std::string spec, int fd, bool owns_fd, uint64_t size);
+  FileSource(std::string spec, int fd, bool owns_fd, uint64_t size, bool seekable);
 
   // One read(2) into `buf`, retried on EINTR; 0 at end of input.
   Result<size_t> ReadFd(char* buf, size_t n);
@@ -55,6 +58,7 @@ class FileSource final : public ByteSource {
   int fd_;
   bool owns_fd_;
   uint64_t size_;
+  bool seekable_;  // a regular file
   uint64_t consumed_ = 0;
   bool eof_ = false;
   // Read-ahead block: bytes [buf_pos_, buf_len_) are read but not yet consumed.

@@ -127,9 +127,11 @@ Status S3Source::NextBuffer() {
   current_pos_ = 0;
   if (current_.empty()) {
     current_ = std::move(got.body);
+    current_pos_ = static_cast<size_t>(skip_in_front_);
   } else {
-    current_ += got.body;
+    current_ += got.body;  // Skip() leaves nothing unread before a skip
   }
+  skip_in_front_ = 0;
   window_.pop_front();
   FillWindow(max_ranges - 1);  // the buffer being read counts as one range
   return Status::OK();
@@ -167,6 +169,33 @@ Result<size_t> S3Source::Read(char* buf, size_t n) {
     current_pos_ = 0;
   }
   return k;
+}
+
+Result<uint64_t> S3Source::Skip(uint64_t n) {
+  if (!error_.ok()) return error_;
+  const size_t buffered = current_.size() - current_pos_;
+  if (n <= buffered) {
+    current_pos_ += static_cast<size_t>(n);
+    consumed_ += n;
+    return n;
+  }
+  const uint64_t target = std::min<uint64_t>(consumed_ + n, size_);
+  current_.clear();
+  current_pos_ = 0;
+  // Ranges still to come start at consumed_ + buffered, in order; the
+  // answers of those dropped are discarded when they arrive.
+  while (!window_.empty() && window_.front()->offset + window_.front()->length <= target) {
+    window_.pop_front();
+    skip_in_front_ = 0;
+  }
+  if (window_.empty()) {
+    next_offset_ = std::max(next_offset_, target);
+  } else {
+    skip_in_front_ = target - window_.front()->offset;
+  }
+  const uint64_t skipped = target - consumed_;
+  consumed_ = target;
+  return skipped;
 }
 
 Result<std::unique_ptr<ByteSource>> OpenS3Source(const std::string& uri,

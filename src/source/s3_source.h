@@ -58,6 +58,10 @@ class S3Source final : public ByteSource {
 
   // Bytes in object order; 0 at the end. After an error the source is unusable.
   Result<size_t> Read(char* buf, size_t n) override;
+  // Moves the read position forward: ranges in flight wholly before the new
+  // position are dropped, and the next GETs start at it, so no byte past
+  // the ranges already requested is fetched for the bytes skipped.
+  Result<uint64_t> Skip(uint64_t n) override;
 
   uint64_t RawBytesConsumed() const override { return consumed_; }
   uint64_t RawSize() const override { return size_; }
@@ -92,6 +96,7 @@ class S3Source final : public ByteSource {
 
   std::string current_;  // bytes received, [current_pos_, size) not yet read
   size_t current_pos_ = 0;
+  uint64_t skip_in_front_ = 0;  // bytes of window_.front() to drop (Skip)
   uint64_t consumed_ = 0;
   Status error_;
 };

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "aws/s3rver_test_util.h"
 
@@ -89,6 +91,7 @@ class FakeS3 : public aws::HttpClient {
         uint64_t last = std::stoull(range.substr(dash + 1));
         r.status = 206;
         r.body = object_.substr(first, last - first + 1);
+        gets.emplace_back(first, last + 1);
         r.headers.push_back(HttpHeader{"content-range", "bytes " + std::to_string(first) + "-" +
                                                             std::to_string(last) + "/" +
                                                             std::to_string(object_.size())});
@@ -102,6 +105,7 @@ class FakeS3 : public aws::HttpClient {
   int failures = 0;
   HttpResponse failure;
   int requests = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> gets;  // [first, end) of each ranged GET
 
  protected:
   bool OnCallbackThread() const override { return false; }
@@ -142,6 +146,65 @@ TEST(S3SourceTest, ReadsRangesInOrderAndPeeksWithoutLosingBytes) {
   EXPECT_TRUE(ReadAll(source->get(), 7, &error) == object);
   EXPECT_TRUE(error.ok()) << error.message();
   EXPECT_EQ((*source)->RawBytesConsumed(), object.size());
+}
+
+// Defect 10.9: a resume downloaded every byte before its offset again.
+TEST(S3SourceTest, ResumeSkipRequestsNoRangeBeforeTheOffset) {
+  const std::string object = RandomBytes(100'003, 3);
+  FakeS3 http(object);
+  S3SourceOptions options = FakeOptions(&http, 1000);
+  options.max_ranges_in_flight = 4;
+  Result<std::unique_ptr<S3Source>> source = S3Source::Open("s3://bkt/k", options);
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  char head[10];
+  ASSERT_TRUE((*source)->Read(head, sizeof head).ok());  // the header, from offset 0
+  const uint64_t offset = 90'000;
+  Result<uint64_t> skipped = (*source)->Skip(offset - sizeof head);
+  ASSERT_TRUE(skipped.ok()) << skipped.status().message();
+  EXPECT_EQ(*skipped, offset - sizeof head);
+  EXPECT_EQ((*source)->RawBytesConsumed(), offset);
+  Status error;
+  EXPECT_TRUE(ReadAll(source->get(), 777, &error) == object.substr(offset));
+  EXPECT_TRUE(error.ok()) << error.message();
+  std::lock_guard<std::mutex> lock(http.mu);
+  uint64_t fetched = 0;
+  for (const auto& [first, end] : http.gets) {
+    fetched += end - first;
+    // Only the first window (for the header) starts before the offset.
+    if (first >= 4000) {
+      EXPECT_GE(first, offset) << "GET of [" << first << ", " << end << ")";
+    }
+  }
+  EXPECT_LE(fetched, 4000 + (object.size() - offset));
+}
+
+TEST(S3SourceTest, SkipIntoARangeInFlightAndPastTheEnd) {
+  const std::string object = RandomBytes(10'003, 4);
+  FakeS3 http(object);
+  Result<std::unique_ptr<S3Source>> source = S3Source::Open("s3://bkt/k", FakeOptions(&http, 1000));
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  Result<std::string_view> head = (*source)->Peek(4);
+  ASSERT_TRUE(head.ok());
+  Result<uint64_t> skipped = (*source)->Skip(2500);  // inside the third range
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_EQ(*skipped, 2500u);
+  char buf[600];
+  Result<size_t> n = (*source)->Read(buf, sizeof buf);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(std::string(buf, *n), object.substr(2500, *n));
+  skipped = (*source)->Skip(10);  // into the next range
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_EQ(*skipped, 10u);
+  const uint64_t at = 2500 + *n + 10;
+  n = (*source)->Read(buf, 5);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(std::string(buf, *n), object.substr(at, *n));
+  skipped = (*source)->Skip(1'000'000);  // short: the object ends
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_EQ(*skipped, object.size() - at - *n);
+  Status error;
+  EXPECT_EQ(ReadAll(source->get(), 100, &error), "");
+  EXPECT_TRUE(error.ok());
 }
 
 TEST(S3SourceTest, RetriesATransientRangeFailure) {

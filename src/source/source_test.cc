@@ -409,3 +409,86 @@ TEST_F(SourceTest, LargeRoundTrip) {
 
 }  // namespace
 }  // namespace csv2ddb
+
+namespace csv2ddb {
+namespace {
+
+// Bytes this process has read with read(2) and friends so far (rchar).
+uint64_t BytesReadByProcess() {
+  std::ifstream io("/proc/self/io");
+  std::string key;
+  uint64_t value = 0;
+  while (io >> key >> value) {
+    if (key == "rchar:") return value;
+  }
+  ADD_FAILURE() << "no rchar in /proc/self/io";
+  return 0;
+}
+
+// Defect 10.9: a resume read (and dropped) every byte before its offset.
+TEST_F(SourceTest, ResumeSkipOfAPlainFileReadsNoByteBeforeTheOffset) {
+  std::string data(24 << 20, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>('a' + (i * 7919) % 26);
+  const std::string path = Write("big.csv", data);
+  Result<std::unique_ptr<ByteSource>> src = OpenSource(path);
+  ASSERT_TRUE(src.ok()) << src.status().message();
+  char head[16];
+  ASSERT_TRUE((*src)->Read(head, sizeof head).ok());  // the header, from offset 0
+
+  const uint64_t offset = 20 << 20;
+  const uint64_t before = BytesReadByProcess();
+  Result<uint64_t> skipped = (*src)->Skip(offset - sizeof head);
+  ASSERT_TRUE(skipped.ok()) << skipped.status().message();
+  EXPECT_EQ(*skipped, offset - sizeof head);
+  EXPECT_EQ((*src)->RawBytesConsumed(), offset);
+  Result<std::string> rest = ReadAll(**src, 64 * 1024);
+  ASSERT_TRUE(rest.ok());
+  const uint64_t read = BytesReadByProcess() - before;
+  EXPECT_TRUE(*rest == data.substr(offset)) << "bytes after the skip differ";
+  // The 4 MiB after the offset, and nothing of the 20 MiB before it.
+  EXPECT_LT(read, (data.size() - offset) + FileSource::kBlockSize);
+  EXPECT_GE(read, data.size() - offset);
+}
+
+TEST_F(SourceTest, SkipWithinTheReadAheadBlockAndPastTheEnd) {
+  const std::string data = "0123456789abcdefghij";
+  const std::string path = Write("small.csv", data);
+  Result<std::unique_ptr<ByteSource>> src = OpenSource(path);
+  ASSERT_TRUE(src.ok());
+  char c = 0;
+  ASSERT_TRUE((*src)->Read(&c, 1).ok());  // fills the read-ahead block
+  Result<uint64_t> skipped = (*src)->Skip(4);
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_EQ(*skipped, 4u);
+  ASSERT_TRUE((*src)->Read(&c, 1).ok());
+  EXPECT_EQ(c, '5');
+  skipped = (*src)->Skip(100);  // short: the file ends
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_EQ(*skipped, data.size() - 6);
+  Result<std::string> rest = ReadAll(**src, 8);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(*rest, "");
+}
+
+// Compressed inputs cannot seek to a decoded offset: they decode and drop.
+TEST_F(SourceTest, SkipInACompressedInputDecodesTheBytesSkipped) {
+  std::string data;
+  for (int i = 0; i < 20000; ++i) data += std::to_string(i) + ",row\n";
+  for (const std::string& path :
+       {Write("s.csv.gz", GzipMember(data)), Write("s.csv.zst", ZstdFrame(data))}) {
+    Result<std::unique_ptr<ByteSource>> src = OpenSource(path);
+    ASSERT_TRUE(src.ok()) << path;
+    Result<uint64_t> skipped = (*src)->Skip(12345);
+    ASSERT_TRUE(skipped.ok()) << path;
+    EXPECT_EQ(*skipped, 12345u);
+    Result<std::string> rest = ReadAll(**src, 1000);
+    ASSERT_TRUE(rest.ok()) << path;
+    EXPECT_TRUE(*rest == data.substr(12345)) << path;
+    skipped = (*src)->Skip(10);
+    ASSERT_TRUE(skipped.ok());
+    EXPECT_EQ(*skipped, 0u);
+  }
+}
+
+}  // namespace
+}  // namespace csv2ddb
