@@ -2,8 +2,11 @@
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_PARALLEL ?= 1
 
-.PHONY: all deps build build-asan test test-release test-asan demo bench lambda-zip format clean
+.PHONY: all deps build build-asan build-fuzz fuzz fuzz-merge test test-release test-asan demo bench lambda-zip format clean
 
 all: build
 
@@ -19,6 +22,20 @@ build-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
 	  -DCSV2DDB_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+# libFuzzer targets (fuzz/README.md), built with clang, ASan and UBSan in a directory of their own.
+build-fuzz: deps
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCSV2DDB_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+
+# Runs every target for FUZZ_SECONDS (FUZZ_PARALLEL at a time); fails on any crash.
+fuzz: build-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_PARALLEL=$(FUZZ_PARALLEL) bash fuzz/run.sh $(FUZZ_BUILD) fuzz
+
+# Minimizes the inputs the last `make fuzz` found into the committed corpus.
+fuzz-merge: build-fuzz
+	bash fuzz/run.sh $(FUZZ_BUILD) merge
 
 # The Lambda package first: the CDK app's synth test then bundles the real worker.
 test-release: build lambda-zip
@@ -46,4 +63,4 @@ format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
