@@ -9,7 +9,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -196,13 +195,17 @@ class S3Tests(unittest.TestCase):
         with open(SAMPLE, "rb") as f:
             replacement = f.read()
         p = subprocess.Popen([BIN, "run", "s3://source/big.csv", "-m", EV_MAPPING, "-t",
-                              "sqlite://slow.sqlite", "--name", "overwritten", "-q", "--workers", "1",
+                              "sqlite://slow.sqlite", "--name", "overwritten", "-v", "--workers", "1",
                               "--chunk-size", "16k", "--s3-endpoint-url", self.s3.endpoint,
                               "--state-dir", "state"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=self.tmp)
-        time.sleep(0.2)
+        # Replace it once the run is under way (-v says so when the checks are
+        # done and the pipeline starts), not after a guessed delay.
+        first = p.stderr.readline()
+        self.assertIn(b"execution overwritten:", first)
         s3.put_object(Bucket="source", Key="big.csv", Body=replacement)
         out, err = p.communicate(timeout=300)
+        err = first + err
         self.assertEqual(p.returncode, 1, (out[-500:], err))
         self.assertIn("changed during the run", err.decode())
 
