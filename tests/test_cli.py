@@ -105,10 +105,11 @@ class EvSample(Base):
         raw = read_bytes(SAMPLE)
         gz = self.write("ev.csv.gz", gzip.compress(raw), "wb")
         inputs = [(SAMPLE, ["--workers", "3", "--chunk-size", "1k"]), (gz, ["--workers", "2", "--chunk-size", "7"])]
-        if shutil.which("zstd"):
-            zst = self.path("ev.csv.zst")
-            subprocess.run(["zstd", "-q", "-f", SAMPLE, "-o", zst], check=True)
-            inputs.append((zst, ["--workers", "1"]))
+        # The zstd CLI is a test dependency (deps/apt.txt): this case runs or fails.
+        self.assertIsNotNone(shutil.which("zstd"), "the zstd command is missing: see deps/apt.txt")
+        zst = self.path("ev.csv.zst")
+        subprocess.run(["zstd", "-q", "-f", SAMPLE, "-o", zst], check=True)
+        inputs.append((zst, ["--workers", "1"]))
         for i, (path, extra) in enumerate(inputs):
             summary, _ = self.migrate(path, db=f"o{i}.sqlite", name=f"n{i}", extra=extra)
             self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 5305, path)
@@ -208,6 +209,89 @@ class UglyInput(Base):
         self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 1)
         recs = read_ndjson(os.path.join(summary["ERROR_DATA_LOCATION"], "rejects.ndjson"))
         self.assertEqual([r["rule"] for r in recs], ["item_size", "key_size"])
+
+
+ID_NAME_MAPPING = '[table]\nname = "people"\npartition_key = { name = "id", type = "N" }\n'
+
+
+class StrayQuotes(Base):
+    """Defect 10.11: a quote that does not open a field is data; it never
+    swallows the rows after it, whatever the chunk size."""
+
+    def test_obrien_is_one_value_at_every_chunk_size(self):
+        mapping = self.write("p.toml", ID_NAME_MAPPING)
+        src = self.write("p.csv", 'id,name\n1,O"Brien\n2,Smith\n3,Jones\n')
+        for i, chunk in enumerate(["1", "7", "16MiB"]):
+            summary, _ = self.migrate(src, mapping=mapping, db=f"p{i}.sqlite", name=f"p{i}",
+                                      extra=["--chunk-size", chunk])
+            self.assertEqual(summary["TOTAL_NUMBER_OF_RECORDS_READ"], 3, chunk)
+            self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 3, chunk)
+            self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_IN_ERROR"], 0, chunk)
+            items = table_items(self.path(f"p{i}.sqlite"), table="people", key="id")
+            self.assertEqual({k: v["name"]["S"] for k, v in items.items()},
+                             {"1": 'O"Brien', "2": "Smith", "3": "Jones"})
+
+    def test_ev_sample_with_a_stray_quote_at_line_301(self):
+        lines = read_bytes(SAMPLE).split(b"\n")
+        vin, _county, rest = lines[300].split(b",", 2)  # line 301
+        lines[300] = vin + b',Ki"ng,' + rest
+        src = self.write("ev_quote.csv", b"\n".join(lines), "wb")
+        for i, extra in enumerate([[], ["--chunk-size", "1", "--workers", "2"], ["--chunk-size", "4k"]]):
+            summary, _ = self.migrate(src, db=f"e{i}.sqlite", name=f"e{i}", extra=extra)
+            self.assertEqual(summary["TOTAL_NUMBER_OF_RECORDS_READ"], 5305, extra)
+            self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 5305, extra)
+            self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_IN_ERROR"], 0, extra)
+            items = table_items(self.path(f"e{i}.sqlite"))
+            self.assertEqual(sum(1 for v in items.values() if v["county"]["S"] == 'Ki"ng'), 1)
+
+    def test_strict_quotes_rejects_only_that_row(self):
+        mapping = self.write("s.toml", ID_NAME_MAPPING + '[csv]\nstrict_quotes = true\n')
+        src = self.write("s.csv", 'id,name\n1,O"Brien\n2,Smith\n3,"Jo""nes"\n')
+        summary, _ = self.migrate(src, mapping=mapping, db="s.sqlite", name="s",
+                                  extra=["--chunk-size", "1"])
+        self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 2)
+        recs = read_ndjson(os.path.join(summary["ERROR_DATA_LOCATION"], "rejects.ndjson"))
+        self.assertEqual([(r["line"], r["rule"], r["column"]) for r in recs], [(2, "csv_quoting", "name")])
+        items = table_items(self.path("s.sqlite"), table="people", key="id")
+        self.assertEqual({k: v["name"]["S"] for k, v in items.items()}, {"2": "Smith", "3": 'Jo"nes'})
+
+
+class HeaderChecks(Base):
+    """Defect 10.6: nothing about the header is silently zero."""
+
+    def test_leading_blank_lines_are_skipped(self):
+        mapping = self.write("p.toml", ID_NAME_MAPPING)
+        src = self.write("b.csv", "\n\r\nid,name\n1,a\n\n2,b\n3\n")
+        summary, _ = self.migrate(src, mapping=mapping, name="b")
+        self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 2)
+        self.assertEqual(summary["BLANK_LINES_SKIPPED"], 1)
+        recs = read_ndjson(os.path.join(summary["ERROR_DATA_LOCATION"], "rejects.ndjson"))
+        self.assertEqual([(r["line"], r["rule"]) for r in recs], [(7, "field_count")])
+
+    def test_cr_only_line_endings_fail_clearly(self):
+        mapping = self.write("p.toml", ID_NAME_MAPPING)
+        src = self.write("cr.csv", "id,name\r1,a\r2,b\r")
+        code, out, err = run("run", src, "-m", mapping, "-t", "sqlite://" + self.path("cr.sqlite"), "-q")
+        self.assertEqual(code, 2, (out, err))
+        self.assertIn("CR-only line endings", err)
+        self.assertFalse(os.path.exists(self.path("cr.sqlite")))
+
+    def test_header_that_is_not_utf8_fails_clearly(self):
+        mapping = self.write("p.toml", ID_NAME_MAPPING)
+        src = self.write("l1.csv", "id,name,caf\xe9\n1,a,b\n".encode("latin-1"), "wb")
+        code, out, err = run("run", src, "-m", mapping, "-t", "sqlite://" + self.path("l1.sqlite"), "-q")
+        self.assertEqual(code, 2, (out, err))
+        self.assertIn("header field 3 is not valid UTF-8", err)
+
+    def test_mapping_header_is_csv_escaped_in_rejects_csv(self):
+        mapping = self.write("h.toml", ID_NAME_MAPPING +
+                             '[csv]\nheader = ["id", "last, first", "say \\"hi\\""]\n')
+        src = self.write("h.csv", "1,a,b\nx,c,d\n")
+        summary, _ = self.migrate(src, mapping=mapping, name="h")
+        self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_IN_ERROR"], 1)
+        with open(os.path.join(summary["ERROR_DATA_LOCATION"], "rejects.csv"), newline="") as f:
+            rows = list(csv.reader(f))
+        self.assertEqual(rows, [["id", "last, first", 'say "hi"'], ["x", "c", "d"]])
 
 
 class Mappings(Base):

@@ -19,6 +19,7 @@
 #include "aws/sigv4.h"
 #include "cli/aws_io.h"
 #include "csv/header_reader.h"
+#include "csv/record_writer.h"
 #include "errors/reject_sink.h"
 #include "journal/journal.h"
 #include "mapping/item_plan.h"
@@ -165,12 +166,7 @@ int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, AwsIo* io
     return Fail(kExitUsage, plan.status().message() + " (input '" + o.input + "')");
   }
   std::string header_raw = start->header_raw;
-  if (!mapping->header.empty()) {
-    header_raw.clear();
-    for (size_t i = 0; i < header.size(); ++i) {
-      header_raw += (i ? std::string(1, mapping->dialect.delimiter) : "") + header[i];
-    }
-  }
+  if (!mapping->header.empty()) header_raw = FormatCsvRecord(header, mapping->dialect);
 
   std::unique_ptr<Journal> journal;
   if (!o.validate_only) {
