@@ -128,6 +128,9 @@ class EvSample(Base):
         self.assertEqual(len(table_items(self.path("out.sqlite"))), 5305)
 
 
+ID_NAME_MAPPING = '[table]\nname = "people"\npartition_key = { name = "id", type = "N" }\n'
+
+
 UGLY = (
     "VIN,City,DOL Vehicle ID,Note\r\n"
     "V1,Seattle,101,fine\r\n"
@@ -202,6 +205,30 @@ class UglyInput(Base):
         self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 1)
         self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_IN_ERROR"], 1)
 
+    def test_50mb_quoted_field_peaks_under_256mb(self):
+        """Defect 10.4: one record with a 50 MB quoted field peaked at 352 MB."""
+        mapping = self.write("p.toml", ID_NAME_MAPPING)
+        src = self.path("big.csv")
+        with open(src, "w") as f:
+            f.write('id,name\n1,"')
+            for _ in range(50):
+                f.write("x" * 1_000_000)
+            f.write('"\n2,ok\n')
+        # Peak RSS of the binary alone, measured in a child that runs only it.
+        measure = ("import resource, subprocess, sys\n"
+                   "p = subprocess.run(sys.argv[1:], capture_output=True)\n"
+                   "print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+        out = subprocess.run([sys.executable, "-c", measure, BIN, "run", src, "-m", mapping, "-t", "null://",
+                              "--errors", self.path("errors"), "--state-dir", self.path("state"), "-q"],
+                             capture_output=True, text=True, cwd=SCRATCH, timeout=300, check=True).stdout
+        code, peak_kb = map(int, out.split())
+        self.assertEqual(code, 0)
+        self.assertLess(peak_kb, 256 * 1024, f"peak {peak_kb} KB")
+        (location,) = os.listdir(self.path("errors"))
+        recs = read_ndjson(os.path.join(self.path("errors"), location, "rejects.ndjson"))
+        self.assertEqual([(r["line"], r["rule"]) for r in recs], [(2, "item_size")])
+        self.assertEqual(len(recs[0]["record"]["name"]), 50_000_000)
+
     def test_oversized_item_and_key_are_rejected(self):
         big = "x" * (401 * 1024)
         src = self.write("big.csv", f"DOL Vehicle ID,Blob\n1,{big}\n{'k' * 2100},small\n3,ok\n")
@@ -209,9 +236,6 @@ class UglyInput(Base):
         self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 1)
         recs = read_ndjson(os.path.join(summary["ERROR_DATA_LOCATION"], "rejects.ndjson"))
         self.assertEqual([r["rule"] for r in recs], ["item_size", "key_size"])
-
-
-ID_NAME_MAPPING = '[table]\nname = "people"\npartition_key = { name = "id", type = "N" }\n'
 
 
 class StrayQuotes(Base):
