@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "csv/record_state.h"
+
 namespace csv2ddb {
 
 namespace {
@@ -52,87 +54,82 @@ bool RecordParser::Next(Record* rec) {
   for (bool end_of_record = false; !end_of_record;) {
     const size_t field_start = p;
 
-    // Fast path 1: an unquoted field with no quote in it.
     if (p >= size_ || cls(d[p]) != kQuote) {
+      // An unquoted field: up to the delimiter or '\n'; a quote in it is data.
       size_t e = p;
-      while (e < size_ && cls(d[e]) == kPlain) ++e;
-      if (e == size_ || cls(d[e]) != kQuote) {
-        size_t value_end = e;
-        if (e == size_ || d[e] == '\n') {
-          if (value_end > p && d[value_end - 1] == '\r') --value_end;
-          end_of_record = true;
-          raw_end = value_end;
-          if (e < size_) ++line_;
-        }
-        rec->fields.emplace_back(d + p, value_end - p);
-        p = (e == size_) ? e : e + 1;
-        continue;
+      while (e < size_ && cls(d[e]) < kDelimiter) ++e;
+      if (dialect_.strict_quotes && rec->malformed_field < 0 && e > p &&
+          std::memchr(d + p, dialect_.quote, e - p) != nullptr) {
+        rec->malformed_field = static_cast<int>(rec->fields.size());
       }
-    } else {
-      // Fast path 2: a quoted field without doubled quotes, properly closed.
-      const void* q = std::memchr(d + p + 1, dialect_.quote, size_ - p - 1);
-      if (q != nullptr) {
-        const size_t qe = static_cast<const char*>(q) - d;
-        const size_t after = qe + 1;
-        const bool at_end = after == size_;
-        if (at_end || cls(d[after]) == kDelimiter || cls(d[after]) == kNewline ||
-            IsLineEndCR(d, size_, after)) {
-          line_ += std::count(d + p + 1, d + qe, '\n');
-          rec->fields.emplace_back(d + p + 1, qe - p - 1);
-          if (at_end) {
-            p = size_;
-            end_of_record = true;
-            raw_end = size_;
-          } else if (cls(d[after]) == kDelimiter) {
-            p = after + 1;
-          } else {
-            end_of_record = true;
-            raw_end = after;
-            p = (d[after] == '\n') ? after + 1 : std::min(after + 2, size_);
-            if (p <= size_ && d[p - 1] == '\n') ++line_;
-          }
-          continue;
+      size_t value_end = e;
+      if (e == size_ || d[e] == '\n') {
+        if (value_end > p && d[value_end - 1] == '\r') --value_end;
+        end_of_record = true;
+        raw_end = value_end;
+        if (e < size_) ++line_;
+      }
+      rec->fields.emplace_back(d + p, value_end - p);
+      p = (e == size_) ? e : e + 1;
+      continue;
+    }
+
+    // Fast path: a quoted field without doubled quotes, properly closed.
+    const void* q = std::memchr(d + p + 1, dialect_.quote, size_ - p - 1);
+    if (q != nullptr) {
+      const size_t qe = static_cast<const char*>(q) - d;
+      const size_t after = qe + 1;
+      const bool at_end = after == size_;
+      if (at_end || cls(d[after]) == kDelimiter || cls(d[after]) == kNewline ||
+          IsLineEndCR(d, size_, after)) {
+        line_ += std::count(d + p + 1, d + qe, '\n');
+        rec->fields.emplace_back(d + p + 1, qe - p - 1);
+        if (at_end) {
+          p = size_;
+          end_of_record = true;
+          raw_end = size_;
+        } else if (cls(d[after]) == kDelimiter) {
+          p = after + 1;
+        } else {
+          end_of_record = true;
+          raw_end = after;
+          p = (d[after] == '\n') ? after + 1 : std::min(after + 2, size_);
+          if (p <= size_ && d[p - 1] == '\n') ++line_;
         }
+        continue;
       }
     }
 
-    // General path: quoted segments, doubled quotes and malformed quoting.
-    // Every quote toggles in_quotes, which keeps us in step with the splitter.
+    // General path for a quoted field: doubled quotes, text after the closing
+    // quote, or no closing quote. It steps through csv/record_state.h's states.
     const size_t offset = scratch_.size();
-    bool in_quotes = false;
+    RecordState s = RecordState::kQuoted;
     bool malformed = false;
-    size_t i = field_start;
+    size_t i = field_start + 1;
     for (;;) {
       if (i >= size_) {
-        rec->unterminated_quote = in_quotes;
+        rec->unterminated_quote = s == RecordState::kQuoted;
         end_of_record = true;
         raw_end = size_;
         break;
       }
-      if (in_quotes) {
-        const void* q = std::memchr(d + i, dialect_.quote, size_ - i);
-        const size_t qe = q ? static_cast<const char*>(q) - d : size_;
+      if (s == RecordState::kQuoted) {
+        const void* qq = std::memchr(d + i, dialect_.quote, size_ - i);
+        const size_t qe = qq ? static_cast<const char*>(qq) - d : size_;
         line_ += std::count(d + i, d + qe, '\n');
         scratch_.append(d + i, qe - i);
-        if (q == nullptr) {
-          i = size_;
-          continue;
-        }
-        i = qe + 1;
-        if (i < size_ && d[i] == dialect_.quote) {  // "" inside quotes
-          scratch_.push_back(dialect_.quote);
-          ++i;
-          continue;
-        }
-        in_quotes = false;
-        if (i < size_ && cls(d[i]) != kDelimiter && cls(d[i]) != kNewline &&
-            !IsLineEndCR(d, size_, i)) {
-          malformed = true;  // text after a closing quote
-        }
+        i = qq ? qe + 1 : size_;
+        if (qq) s = RecordState::kQuoteInQuoted;
         continue;
       }
       const char c = d[i];
       const ByteClass k = cls(c);
+      if (s == RecordState::kQuoteInQuoted && k == kQuote) {  // "" inside quotes
+        scratch_.push_back(c);
+        s = RecordState::kQuoted;
+        ++i;
+        continue;
+      }
       if (k == kDelimiter) {
         ++i;
         break;
@@ -144,13 +141,16 @@ bool RecordParser::Next(Record* rec) {
         end_of_record = true;
         break;
       }
-      if (k == kQuote) {
-        if (i != field_start) malformed = true;  // quote inside unquoted text
-        in_quotes = true;
+      if (IsLineEndCR(d, size_, i)) {  // the CR of the line ending
         ++i;
         continue;
       }
-      if (!IsLineEndCR(d, size_, i)) scratch_.push_back(c);
+      // Text after the closing quote continues the field unquoted, where a
+      // quote is data.
+      if (s == RecordState::kQuoteInQuoted) malformed = true;
+      if (k == kQuote && dialect_.strict_quotes) malformed = true;
+      scratch_.push_back(c);
+      s = RecordState::kUnquoted;
       ++i;
     }
     if (malformed && rec->malformed_field < 0) {

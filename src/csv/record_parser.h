@@ -1,11 +1,13 @@
 // Parser stage: RFC 4180 records out of one chunk of bytes.
 //
-// Quoting follows one rule that the splitter shares: every quote byte toggles
-// "inside quotes", so a record ends at the first '\n' seen with an even number
-// of quotes since the record began. Well-formed RFC 4180 input parses exactly
-// as the RFC says; input that breaks the rules (text after a closing quote, a
-// quote inside an unquoted field, a quote never closed) still parses the same
-// way on every chunking, and the record is flagged so the mapper rejects it.
+// Records end where csv/record_state.h says, the rule the splitter shares: a
+// quote opens a quoted field only as a field's first byte, and is data
+// anywhere else. Well-formed RFC 4180 input parses exactly as the RFC says.
+// Input that breaks the rules parses the same way on every chunking: a quote
+// inside an unquoted field is kept as data (flagged only under
+// Dialect::strict_quotes); text after a closing quote is kept and a quoted
+// field never closed runs to the end of the data, and both flag the record so
+// the mapper rejects it.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +26,8 @@ struct Record {
   std::vector<std::string_view> fields;
   // Physical line (1-based) on which the record starts.
   uint64_t line = 0;
-  // Index of the first field whose quoting breaks RFC 4180, or -1.
+  // Index of the first field with text after its closing quote (or, under
+  // Dialect::strict_quotes, a quote inside an unquoted field), or -1.
   int malformed_field = -1;
   // True when a quoted field was still open at the end of the input.
   bool unterminated_quote = false;
@@ -50,7 +53,8 @@ class RecordParser {
   uint64_t blank_lines() const { return blank_lines_; }
 
  private:
-  enum ByteClass : uint8_t { kPlain = 0, kDelimiter, kQuote, kNewline };
+  // Ordered so that `class < kDelimiter` means "inside an unquoted field".
+  enum ByteClass : uint8_t { kPlain = 0, kQuote, kDelimiter, kNewline };
 
   const Dialect dialect_;
   const char* const data_;

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "csv/header_reader.h"
@@ -71,21 +73,49 @@ TEST(RecordParser, LineNumbersCountQuotedNewlines) {
 }
 
 TEST(RecordParser, MalformedQuotingIsFlaggedNotFatal) {
-  Parsed p = ParseAll("ab\"c,d\n");
-  // The stray quote opens a quoted run that swallows the rest: flagged, and
-  // unterminated because it never closes.
-  EXPECT_EQ(p.malformed[0], 0);
-  EXPECT_TRUE(p.unterminated[0]);
-
-  p = ParseAll("\"ab\"c,d\nx,y\n");
+  // Text after a closing quote is kept, and flags the field.
+  Parsed p = ParseAll("\"ab\"c,d\nx,y\n");
   ASSERT_EQ(p.rows.size(), 2u);
   EXPECT_EQ(p.malformed[0], 0);
   EXPECT_EQ(p.rows[0], (std::vector<std::string>{"abc", "d"}));
   EXPECT_EQ(p.malformed[1], -1);
 
+  // After the closing quote, the field is unquoted: a later quote is data.
+  p = ParseAll("\"ab\"c\"d,e\nx\n");
+  ASSERT_EQ(p.rows.size(), 2u);
+  EXPECT_EQ(p.rows[0], (std::vector<std::string>{"abc\"d", "e"}));
+  EXPECT_EQ(p.malformed[0], 0);
+
+  // A quote that opens a field and never closes runs to the end.
   p = ParseAll("x,\"open\n");
   ASSERT_EQ(p.rows.size(), 1u);
   EXPECT_TRUE(p.unterminated[0]);
+}
+
+// Defect 10.11: a quote that does not open a field is data; it never
+// swallows the rows after it.
+TEST(RecordParser, StrayQuoteIsData_Defect10_11) {
+  Parsed p = ParseAll("id,name\n1,O\"Brien\n2,Smith\n3,Jones\n");
+  EXPECT_EQ(p.rows, (Rows{{"id", "name"}, {"1", "O\"Brien"}, {"2", "Smith"}, {"3", "Jones"}}));
+  EXPECT_EQ(p.malformed, (std::vector<int>{-1, -1, -1, -1}));
+  EXPECT_EQ(p.lines, (std::vector<uint64_t>{1, 2, 3, 4}));
+
+  p = ParseAll("ab\"c,d\n12\" screen,x\"\"y\ne\"\r\n");
+  EXPECT_EQ(p.rows, (Rows{{"ab\"c", "d"}, {"12\" screen", "x\"\"y"}, {"e\""}}));
+  EXPECT_EQ(p.malformed, (std::vector<int>{-1, -1, -1}));
+  EXPECT_EQ(p.unterminated, (std::vector<bool>{false, false, false}));
+}
+
+TEST(RecordParser, StrictQuotesRejectsOnlyTheStrayQuoteRow_Defect10_11) {
+  Dialect strict;
+  strict.strict_quotes = true;
+  Parsed p = ParseAll("1,O\"Brien\n2,Smith\n3,\"a\"\"b\"\n", strict);
+  EXPECT_EQ(p.rows, (Rows{{"1", "O\"Brien"}, {"2", "Smith"}, {"3", "a\"b"}}));
+  EXPECT_EQ(p.malformed, (std::vector<int>{1, -1, -1}));
+  // Also in a field that follows a closing quote.
+  p = ParseAll("\"a\"\"b\",\"x\"y\"z\n", strict);
+  EXPECT_EQ(p.rows, (Rows{{"a\"b", "xy\"z"}}));
+  EXPECT_EQ(p.malformed, (std::vector<int>{1}));
 }
 
 TEST(RecordParser, OtherDialects) {
@@ -98,25 +128,104 @@ TEST(RecordParser, OtherDialects) {
 }
 
 // Reads a whole input through the real path (header reader, splitter with a
-// given chunk size, parser) and returns header + rows.
-Rows ReadThroughPipeline(const std::string& data, size_t chunk_size, size_t max_read,
-                         std::vector<std::string>* header) {
+// given chunk size, parser) and returns the header and the parsed records.
+Parsed ReadThroughPipeline(const std::string& data, size_t chunk_size, size_t max_read,
+                           std::vector<std::string>* header, Dialect dialect = {}) {
   MemorySource src(data, max_read);
-  Result<InputStart> start = ReadInputStart(&src, Dialect{}, true);
+  Result<InputStart> start = ReadInputStart(&src, dialect, true);
   EXPECT_TRUE(start.ok()) << start.status().message();
   if (!start.ok()) return {};
   *header = start->header;
-  RecordSplitter splitter(&src, Dialect{}, chunk_size, start->rest, start->offset,
-                          start->first_line);
-  Rows rows;
+  RecordSplitter splitter(&src, dialect, chunk_size, start->rest, start->offset, start->first_line);
+  Parsed all;
   for (;;) {
     auto chunk = splitter.Next();
     EXPECT_TRUE(chunk.ok());
     if (!chunk.ok() || !chunk->has_value()) break;
-    Parsed p = ParseAll((*chunk)->data, Dialect{}, (*chunk)->first_line);
-    rows.insert(rows.end(), p.rows.begin(), p.rows.end());
+    Parsed p = ParseAll((*chunk)->data, dialect, (*chunk)->first_line);
+    all.rows.insert(all.rows.end(), p.rows.begin(), p.rows.end());
+    all.lines.insert(all.lines.end(), p.lines.begin(), p.lines.end());
+    all.raws.insert(all.raws.end(), p.raws.begin(), p.raws.end());
+    all.malformed.insert(all.malformed.end(), p.malformed.begin(), p.malformed.end());
+    all.unterminated.insert(all.unterminated.end(), p.unterminated.begin(), p.unterminated.end());
   }
-  return rows;
+  return all;
+}
+
+void ExpectSameParse(const Parsed& got, const Parsed& want, const std::string& what) {
+  EXPECT_EQ(got.rows, want.rows) << what;
+  EXPECT_EQ(got.lines, want.lines) << what;
+  EXPECT_EQ(got.raws, want.raws) << what;
+  EXPECT_EQ(got.malformed, want.malformed) << what;
+  EXPECT_EQ(got.unterminated, want.unterminated) << what;
+}
+
+// Splitting never changes what the parser reads: any bytes, any chunk size.
+TEST(RecordSplitterAndParser, ChunkedParseMatchesWholeParse) {
+  std::mt19937 rng(11);
+  const char alphabet[] = {'a', ',', '"', '\n', '\r', 'b', '"', ','};
+  for (int round = 0; round < 300; ++round) {
+    std::string data = "h\n";
+    const size_t n = rng() % 120;
+    for (size_t i = 0; i < n; ++i) data += alphabet[rng() % sizeof alphabet];
+    std::vector<std::string> header;
+    const Parsed whole = ReadThroughPipeline(data, data.size() + 1, data.size() + 1, &header);
+    for (size_t size = 1; size <= n + 1; ++size) {
+      std::vector<std::string> h;
+      ExpectSameParse(ReadThroughPipeline(data, size, rng() % 7 + 1, &h), whole,
+                      "chunk " + std::to_string(size) + " of " + data);
+    }
+  }
+}
+
+std::string ReadFile(const std::filesystem::path& p);
+
+// Defect 10.11: one stray quote swallowed every later row, and how many
+// depended on where chunks were cut.
+TEST(RecordSplitterAndParser, StrayQuoteAtEveryChunkSize_Defect10_11) {
+  const std::string obrien = "id,name\n1,O\"Brien\n2,Smith\n3,Jones\n";
+  for (size_t size = 1; size <= 4096; ++size) {
+    std::vector<std::string> header;
+    Parsed p = ReadThroughPipeline(obrien, size, size % 5 + 1, &header);
+    ASSERT_EQ(p.rows, (Rows{{"1", "O\"Brien"}, {"2", "Smith"}, {"3", "Jones"}})) << size;
+    EXPECT_EQ(p.malformed, (std::vector<int>{-1, -1, -1}));
+    EXPECT_EQ(p.lines, (std::vector<uint64_t>{2, 3, 4}));
+  }
+
+  // The EV sample with `Ki"ng` as the County of line 301.
+  std::string ev =
+      ReadFile(std::filesystem::path(CSV2DDB_SHARED_DIR) / "data/ev_population_sample.csv");
+  size_t line_start = 0;
+  for (int line = 1; line < 301; ++line) line_start = ev.find('\n', line_start) + 1;
+  const size_t king = ev.find(',', line_start);
+  const size_t county_end = ev.find(',', king + 1);
+  ASSERT_LT(county_end, ev.find('\n', line_start));
+  ev.replace(king + 1, county_end - king - 1, "Ki\"ng");
+  const size_t lines = static_cast<size_t>(std::count(ev.begin(), ev.end(), '\n'));
+  std::vector<std::string> header;
+  const Parsed whole = ReadThroughPipeline(ev, ev.size() + 1, ev.size() + 1, &header);
+  ASSERT_EQ(whole.rows.size(), lines - 1);
+  EXPECT_EQ(whole.rows[299][1], "Ki\"ng");
+  EXPECT_EQ(whole.lines[299], 301u);
+  for (int m : whole.malformed) ASSERT_EQ(m, -1);
+  for (size_t size : {1, 2, 3, 7, 64, 1000, 4096, 1 << 16}) {
+    ExpectSameParse(ReadThroughPipeline(ev, size, 4093, &header), whole,
+                    "EV chunk " + std::to_string(size));
+  }
+  // Every chunk size up to 4096 on the rows around the quote.
+  const size_t slice_end = ev.find('\n', king + 8000) + 1;
+  const std::string slice =
+      ev.substr(0, ev.find('\n') + 1) + ev.substr(line_start - 8000, slice_end - line_start + 8000);
+  const std::string cut = slice.substr(0, slice.find('\n') + 1) +
+                          slice.substr(slice.find('\n', slice.find('\n') + 1) + 1);
+  const Parsed slice_whole = ReadThroughPipeline(cut, cut.size() + 1, cut.size() + 1, &header);
+  ASSERT_GT(slice_whole.rows.size(), 60u);
+  for (size_t size = 1; size <= 4096; ++size) {
+    ExpectSameParse(ReadThroughPipeline(cut, size, size % 13 + 1, &header), slice_whole,
+                    "EV slice chunk " + std::to_string(size));
+    if (HasFailure()) break;
+  }
+  for (const auto& row : slice_whole.rows) ASSERT_EQ(row.size(), header.size());
 }
 
 std::string ReadFile(const std::filesystem::path& p) {
@@ -139,7 +248,7 @@ TEST(CsvSpectrum, EveryCaseAtEveryChunkSize) {
     simdjson::dom::element expected = jp.load((dir / "json" / (name + ".json")).string());
     for (size_t chunk : {1, 2, 3, 5, 8, 13, 64, 4096}) {
       std::vector<std::string> header;
-      Rows rows = ReadThroughPipeline(csv, chunk, chunk % 7 + 1, &header);
+      Rows rows = ReadThroughPipeline(csv, chunk, chunk % 7 + 1, &header).rows;
       simdjson::dom::array arr = expected.get_array();
       ASSERT_EQ(rows.size(), arr.size()) << name << " chunk " << chunk;
       size_t i = 0;

@@ -44,10 +44,29 @@ std::string ToValidUtf8(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// A RapidJSON output stream that appends to a std::string, so a reject's JSON
+// is written where it is kept, not built aside and copied (a 50 MB field
+// would otherwise be held several times over).
+struct AppendStream {
+  using Ch = char;
+  std::string* out;
+  void Put(char c) { out->push_back(c); }
+  void Flush() {}
+};
+
+}  // namespace
+
 void RejectFormatter::Add(const Record& rec, const Rejection& why, ChunkRejects* out) const {
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  out->ndjson.reserve(out->ndjson.size() + rec.raw.size() + 256);
+  AppendStream stream{&out->ndjson};
+  rapidjson::Writer<AppendStream> w(stream);
   const auto str = [&w](std::string_view s) {
+    if (simdjson::validate_utf8(s.data(), s.size())) {  // the common case: no copy
+      w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+      return;
+    }
     const std::string v = ToValidUtf8(s);
     w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
   };
@@ -80,7 +99,6 @@ void RejectFormatter::Add(const Record& rec, const Rejection& why, ChunkRejects*
     w.EndArray();
   }
   w.EndObject();
-  out->ndjson.append(sb.GetString(), sb.GetSize());
   out->ndjson.push_back('\n');
   out->csv.append(rec.raw);
   out->csv.push_back('\n');

@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "aws/sigv4.h"
+#include "csv/record_writer.h"
 #include "execution/exit_codes.h"
 
 namespace csv2ddb {
@@ -154,10 +155,7 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
   out->plan.emplace(std::move(plan).value());
   std::string header_raw = out->start->header_raw;
   if (!out->mapping->header.empty()) {
-    header_raw.clear();
-    for (size_t i = 0; i < out->header.size(); ++i) {
-      header_raw += (i ? std::string(1, out->mapping->dialect.delimiter) : "") + out->header[i];
-    }
+    header_raw = FormatCsvRecord(out->header, out->mapping->dialect);
   }
   out->formatter.emplace(name, out->header);
 

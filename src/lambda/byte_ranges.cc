@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "csv/header_reader.h"
+#include "csv/record_writer.h"
 #include "source/memory_source.h"
 
 namespace csv2ddb::lambda {
@@ -45,21 +46,13 @@ Result<ObjectHeader> ReadObjectHeader(const aws::S3Client& s3, const aws::S3Uri&
     const bool complete = whole || (end > 0 && end <= body.size() && body[end - 1] == '\n');
     if (!complete) continue;
     h.header = mapping.header.empty() ? start->header : mapping.header;
-    h.header_raw = start->header_raw;
+    h.header_raw = mapping.header.empty() ? start->header_raw
+                                          : FormatCsvRecord(mapping.header, mapping.dialect);
     h.header_end = end;
     h.header_lines = static_cast<uint64_t>(std::count(body.begin(), body.begin() + end, '\n'));
     return h;
   }
   return Status::InvalidArgument(uri.ToString() + ": the header row is longer than 1 MiB");
-}
-
-std::string JoinHeader(const std::vector<std::string>& header, char delimiter) {
-  std::string raw;
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (i) raw.push_back(delimiter);
-    raw += header[i];
-  }
-  return raw;
 }
 
 }  // namespace
@@ -83,7 +76,7 @@ Status ProcessByteRanges(const aws::S3Client& s3, const Mapping& mapping,
     }
     const ObjectHeader& h = it->second;
     const std::string header_raw =
-        h.header_raw.empty() ? JoinHeader(h.header, mapping.dialect.delimiter) : h.header_raw;
+        h.header_raw.empty() ? FormatCsvRecord(h.header, mapping.dialect) : h.header_raw;
     if (Status st = out->Bind(h.header, header_raw); !st.ok()) {
       *error_type = kInvalidInput;
       return st.WithContext(name);

@@ -1,8 +1,9 @@
 // Byte-range batches: each item names a record-aligned range [start, end) of a
-// CSV object in S3 (the planner cuts them with the splitter's quote-parity
-// rule). The header row is read from the object's start (or taken from the
-// mapping's [csv].header); each range is fetched with one ranged GET, parsed
-// with RecordParser and written as one chunk.
+// CSV object in S3 (the planner cuts them with the splitter, which follows the
+// parser's record rule, csv/record_state.h). The header row is read from the
+// object's start (or taken from the mapping's [csv].header); each range is
+// fetched with one ranged GET, parsed with RecordParser and written as one
+// chunk.
 #pragma once
 
 #include <cstdint>

@@ -193,6 +193,10 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
                       why);
       }
     }
+    // Once the item is over the limit it will be rejected: the rest of its
+    // columns are still checked, but no longer copied (a 50 MB field costs
+    // no 50 MB of JSON).
+    if (item_bytes > kMaxItemBytes) continue;
     if (!first) json.push_back(',');
     first = false;
     json.append(c.json_prefix);

@@ -42,7 +42,7 @@ class Reader {
 
   std::optional<bool> Bool(const toml::node* n, const std::string& what) {
     if (n == nullptr) return std::nullopt;
-    if (auto b = n->value<bool>()) return b;
+    if (n->is_boolean()) return n->value<bool>();  // value<bool>() would take 1 as true
     Fail(what + " must be true or false");
     return std::nullopt;
   }
@@ -212,7 +212,7 @@ Result<Mapping> ParseMapping(std::string_view toml_text, const std::string& sour
   m.sort_key = r.Key(table->get("sort_key"), "[table].sort_key");
 
   if (const toml::table* csv = doc["csv"].as_table()) {
-    r.CheckKeys(*csv, "[csv]", {"delimiter", "quote", "header", "has_header_row"});
+    r.CheckKeys(*csv, "[csv]", {"delimiter", "quote", "header", "has_header_row", "strict_quotes"});
     m.dialect.delimiter = r.Char(csv->get("delimiter"), "[csv].delimiter").value_or(',');
     m.dialect.quote = r.Char(csv->get("quote"), "[csv].quote").value_or('"');
     if (m.dialect.delimiter == m.dialect.quote)
@@ -228,6 +228,8 @@ Result<Mapping> ParseMapping(std::string_view toml_text, const std::string& sour
       m.has_header_row = false;
     }
     if (auto b = r.Bool(csv->get("has_header_row"), "[csv].has_header_row")) m.has_header_row = *b;
+    m.dialect.strict_quotes =
+        r.Bool(csv->get("strict_quotes"), "[csv].strict_quotes").value_or(false);
   }
 
   if (const toml::table* attrs = doc["attributes"].as_table()) {

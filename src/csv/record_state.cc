@@ -1,0 +1,65 @@
+#include "csv/record_state.h"
+
+#include <cstring>
+
+namespace csv2ddb {
+
+RecordStateMachine::RecordStateMachine(const Dialect& dialect)
+    : quote_(dialect.quote), delimiter_(dialect.delimiter) {
+  using S = RecordState;
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool quote = c == quote_;
+    const bool ends_field = c == delimiter_ || c == '\n';
+    RecordState* row = next_;
+    // kFieldStart: a quote opens a quoted field; a delimiter or '\n' ends an
+    // empty field; anything else starts an unquoted one.
+    row[static_cast<size_t>(S::kFieldStart) * 256 + b] =
+        quote ? S::kQuoted : (ends_field ? S::kFieldStart : S::kUnquoted);
+    // kUnquoted: a quote is data.
+    row[static_cast<size_t>(S::kUnquoted) * 256 + b] = ends_field ? S::kFieldStart : S::kUnquoted;
+    // kQuoted: only a quote matters.
+    row[static_cast<size_t>(S::kQuoted) * 256 + b] = quote ? S::kQuoteInQuoted : S::kQuoted;
+    // kQuoteInQuoted: a second quote is a doubled quote; a delimiter or '\n'
+    // ends the field; other text continues it unquoted.
+    row[static_cast<size_t>(S::kQuoteInQuoted) * 256 + b] =
+        quote ? S::kQuoted : (ends_field ? S::kFieldStart : S::kUnquoted);
+  }
+}
+
+size_t RecordStateMachine::FindRecordEnd(std::string_view data, size_t from, size_t first_cut,
+                                         RecordState* state) const {
+  const char* d = data.data();
+  const size_t n = data.size();
+  RecordState s = *state;
+  size_t i = from;
+  while (i < n) {
+    if (s == RecordState::kQuoted) {
+      // Skip to the next quote: nothing else matters inside quotes.
+      const void* q = std::memchr(d + i, quote_, n - i);
+      if (q == nullptr) {
+        i = n;
+        break;
+      }
+      i = static_cast<size_t>(static_cast<const char*>(q) - d) + 1;
+      s = RecordState::kQuoteInQuoted;
+      continue;
+    }
+    if (s == RecordState::kUnquoted) {
+      // Skip to the end of the field.
+      while (i < n && d[i] != delimiter_ && d[i] != '\n') ++i;
+      if (i == n) break;
+    }
+    const char c = d[i];
+    if (EndsRecord(s, c) && i >= first_cut) {
+      *state = RecordState::kFieldStart;
+      return i + 1;
+    }
+    s = Step(s, c);
+    ++i;
+  }
+  *state = s;
+  return npos;
+}
+
+}  // namespace csv2ddb

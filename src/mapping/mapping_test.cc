@@ -1,0 +1,218 @@
+#include "mapping/mapping.h"
+
+#include <gtest/gtest.h>
+
+#include "mapping/item_plan.h"
+
+namespace csv2ddb {
+namespace {
+
+const char kMinimal[] = "[table]\nname = \"tbl\"\npartition_key = { name = \"id\" }\n";
+
+std::string ErrorOf(std::string_view toml) {
+  Result<Mapping> m = ParseMapping(toml, "m.toml");
+  return m.ok() ? "" : m.status().message();
+}
+
+TEST(Mapping, DefaultsOfAMinimalMapping) {
+  Result<Mapping> m = ParseMapping(kMinimal, "m.toml");
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->table, "tbl");
+  EXPECT_EQ(m->source_name, "m.toml");
+  EXPECT_EQ(m->partition_key.attribute, "id");
+  EXPECT_EQ(m->partition_key.type, AttrType::kS);
+  EXPECT_FALSE(m->sort_key.has_value());
+  EXPECT_EQ(m->dialect.delimiter, ',');
+  EXPECT_EQ(m->dialect.quote, '"');
+  EXPECT_FALSE(m->dialect.strict_quotes);
+  EXPECT_TRUE(m->has_header_row);
+  EXPECT_TRUE(m->header.empty());
+  EXPECT_TRUE(m->normalize_names);
+  EXPECT_TRUE(m->include_unmapped);
+  EXPECT_EQ(m->default_type, AttrType::kS);
+  EXPECT_TRUE(m->columns.empty());
+}
+
+TEST(Mapping, EveryOptionIsRead) {
+  Result<Mapping> m = ParseMapping(R"(
+[table]
+name = "orders"
+partition_key = { name = "customer", type = "S" }
+sort_key = { name = "n", type = "N" }
+[csv]
+delimiter = "\t"
+quote = "'"
+header = ["Customer", "N", "Note"]
+has_header_row = true
+strict_quotes = true
+[attributes]
+normalize_names = false
+include_unmapped = false
+default_type = "N"
+[columns.Customer]
+name = "customer"
+type = "S"
+required = true
+not_blank = true
+on_empty = "reject"
+transforms = ["trim", "lowercase", "uppercase", { prefix = "A_" }, { suffix = "_Z" },
+              { replace = { from = "x", to = "y" } }]
+[columns.Note]
+drop = true
+on_empty = "omit"
+)",
+                                   "m.toml");
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->sort_key->attribute, "n");
+  EXPECT_EQ(m->sort_key->type, AttrType::kN);
+  EXPECT_EQ(m->dialect.delimiter, '\t');
+  EXPECT_EQ(m->dialect.quote, '\'');
+  EXPECT_TRUE(m->dialect.strict_quotes);
+  EXPECT_EQ(m->header, (std::vector<std::string>{"Customer", "N", "Note"}));
+  EXPECT_TRUE(m->has_header_row);
+  EXPECT_FALSE(m->normalize_names);
+  EXPECT_FALSE(m->include_unmapped);
+  EXPECT_EQ(m->default_type, AttrType::kN);
+  const ColumnRule& c = m->columns.at("Customer");
+  EXPECT_EQ(c.rename, "customer");
+  EXPECT_EQ(c.type, AttrType::kS);
+  EXPECT_TRUE(c.required);
+  EXPECT_TRUE(c.not_blank);
+  EXPECT_EQ(c.on_empty, OnEmpty::kReject);
+  ASSERT_EQ(c.transforms.size(), 6u);
+  EXPECT_EQ(c.transforms[0].kind, Transform::Kind::kTrim);
+  EXPECT_EQ(c.transforms[1].kind, Transform::Kind::kLowercase);
+  EXPECT_EQ(c.transforms[2].kind, Transform::Kind::kUppercase);
+  EXPECT_EQ(c.transforms[3].kind, Transform::Kind::kPrefix);
+  EXPECT_EQ(c.transforms[3].text, "A_");
+  EXPECT_EQ(c.transforms[4].kind, Transform::Kind::kSuffix);
+  EXPECT_EQ(c.transforms[4].text, "_Z");
+  EXPECT_EQ(c.transforms[5].kind, Transform::Kind::kReplace);
+  EXPECT_EQ(c.transforms[5].text, "x");
+  EXPECT_EQ(c.transforms[5].replacement, "y");
+  EXPECT_TRUE(m->columns.at("Note").drop);
+  EXPECT_EQ(m->columns.at("Note").on_empty, OnEmpty::kOmit);
+}
+
+TEST(Mapping, HeaderInMappingMeansNoHeaderRowUnlessSaid) {
+  Result<Mapping> m =
+      ParseMapping(std::string(kMinimal) + "[csv]\nheader = [\"id\", \"v\"]\n", "m");
+  ASSERT_TRUE(m.ok());
+  EXPECT_FALSE(m->has_header_row);
+}
+
+TEST(Mapping, ParseErrorsNameTheFileAndTheKey) {
+  EXPECT_NE(ErrorOf("[table\n").find("mapping 'm.toml' line 1"), std::string::npos);
+  EXPECT_NE(ErrorOf("x = 1\n").find("[table] is missing"), std::string::npos);
+  EXPECT_NE(ErrorOf("[table]\nname = \"tbl\"\n").find("partition_key is missing"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[table]\nname = \"ab\"\npartition_key = { name = \"id\" }\n")
+                .find("3 to 255 characters"),
+            std::string::npos);
+  const std::string base = kMinimal;
+  EXPECT_NE(ErrorOf(base + "[colums]\n").find("unknown key 'colums' in the top level"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(base + "[csv]\nstrict = true\n").find("unknown key 'strict' in [csv]"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(base + "[csv]\ndelimiter = \",,\"\n").find("single character"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(base + "[csv]\ndelimiter = \"'\"\nquote = \"'\"\n").find("must differ"),
+            std::string::npos);
+  EXPECT_NE(
+      ErrorOf(base + "[csv]\nstrict_quotes = 1\n").find("strict_quotes must be true or false"),
+      std::string::npos);
+  EXPECT_NE(ErrorOf(base + "[csv]\nheader = []\n").find("non-empty array"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "[attributes]\ndefault_type = \"B\"\n").find("\"S\" or \"N\""),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(base + "[columns.a]\non_empty = \"drop\"\n")
+                .find("[columns.\"a\"].on_empty must be \"keep\", \"omit\" or \"reject\""),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(base + "[columns.a]\ntransforms = [\"reverse\"]\n")
+                .find("unknown transform \"reverse\""),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(base + "[columns.a]\ntransforms = [{ replace = { from = \"\" } }]\n")
+                .find("replace.from must be a non-empty string"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(base + "[columns.a]\nname = \"\"\n").find("name must not be empty"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(base + "[columns.a]\nrequierd = true\n").find("unknown key 'requierd'"),
+            std::string::npos);
+}
+
+TEST(Mapping, NormalizeName) {
+  EXPECT_EQ(NormalizeName("DOL Vehicle ID", true), "dol_vehicle_id");
+  EXPECT_EQ(NormalizeName("DOL Vehicle ID", false), "DOL Vehicle ID");
+  EXPECT_EQ(NormalizeName("Électrique Range", true), "Électrique_range");
+}
+
+Result<ItemPlan> Bind(const std::string& extra, const std::vector<std::string>& header) {
+  Result<Mapping> m = ParseMapping(std::string(kMinimal) + extra, "m.toml");
+  EXPECT_TRUE(m.ok()) << m.status().message();
+  if (!m.ok()) return m.status();
+  return BindMapping(*m, header);
+}
+
+TEST(BindMapping, RenameDropTypesAndDefaults) {
+  Result<ItemPlan> p = Bind(
+      "[columns.\"Model Year\"]\ntype = \"N\"\n[columns.Secret]\ndrop = true\n"
+      "[columns.Id]\nname = \"id\"\n[columns.Note]\nname = \"remark\"\non_empty = \"omit\"\n",
+      {"Id", "Model Year", "Secret", "Note", "City Name"});
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  ASSERT_EQ(p->columns.size(), 5u);
+  EXPECT_EQ(p->pk_column, 0);
+  EXPECT_EQ(p->sk_column, -1);
+  EXPECT_EQ(p->columns[0].attribute, "id");
+  EXPECT_EQ(p->columns[0].key_role, 1);
+  EXPECT_EQ(p->columns[1].attribute, "model_year");
+  EXPECT_EQ(p->columns[1].type, AttrType::kN);
+  EXPECT_EQ(p->columns[1].on_empty, OnEmpty::kOmit);  // the default for N
+  EXPECT_TRUE(p->columns[2].drop);
+  EXPECT_EQ(p->columns[3].attribute, "remark");
+  EXPECT_EQ(p->columns[3].on_empty, OnEmpty::kOmit);
+  EXPECT_EQ(p->columns[4].attribute, "city_name");
+  EXPECT_EQ(p->columns[4].on_empty, OnEmpty::kKeep);  // the default for S
+  EXPECT_EQ(p->columns[4].json_prefix, "\"city_name\":{\"S\":\"");
+  EXPECT_EQ(p->columns[1].json_prefix, "\"model_year\":{\"N\":\"");
+}
+
+TEST(BindMapping, IncludeUnmappedFalseDropsUnmappedColumns) {
+  Result<ItemPlan> p =
+      Bind("[attributes]\ninclude_unmapped = false\n[columns.b]\n", {"id", "b", "c"});
+  ASSERT_FALSE(p.ok());  // the key column is unmapped, so dropped
+  EXPECT_NE(p.status().message().find("cannot be dropped"), std::string::npos);
+  p = Bind("[attributes]\ninclude_unmapped = false\n[columns.b]\n[columns.id]\n", {"id", "b", "c"});
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_FALSE(p->columns[0].drop);
+  EXPECT_FALSE(p->columns[1].drop);
+  EXPECT_TRUE(p->columns[2].drop);
+}
+
+TEST(BindMapping, ErrorsNameTheColumn) {
+  auto msg = [](const Result<ItemPlan>& p) { return p.ok() ? "" : p.status().message(); };
+  EXPECT_NE(msg(Bind("[columns.Colour]\ndrop = true\n", {"id", "x"}))
+                .find("column 'Colour' is not in the header (id, x)"),
+            std::string::npos);
+  EXPECT_NE(msg(Bind("", {"key", "x"})).find("no column produces the partition key 'id'"),
+            std::string::npos);
+  EXPECT_NE(msg(Bind("[columns.b]\nname = \"a\"\n", {"id", "a", "b"}))
+                .find("two columns map to the attribute 'a'"),
+            std::string::npos);
+  EXPECT_NE(
+      msg(Bind("[columns.id]\ntype = \"N\"\n", {"id"})).find("has type N but the partition key"),
+      std::string::npos);
+  EXPECT_NE(msg(Bind("[columns.x]\ntype = \"N\"\non_empty = \"keep\"\n", {"id", "x"}))
+                .find("on_empty cannot be \"keep\""),
+            std::string::npos);
+  EXPECT_NE(msg(Bind("", {"id", ""})).find("column 2 has an empty name"), std::string::npos);
+  Result<Mapping> sk = ParseMapping(std::string(kMinimal) + "sort_key = { name = \"n\" }\n", "m");
+  ASSERT_TRUE(sk.ok()) << sk.status().message();
+  EXPECT_NE(msg(BindMapping(*sk, {"id", "x"})).find("no column produces the sort key 'n'"),
+            std::string::npos);
+  Result<ItemPlan> both = BindMapping(*sk, {"n", "id"});
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->sk_column, 0);
+  EXPECT_EQ(both->columns[0].key_role, 2);
+}
+
+}  // namespace
+}  // namespace csv2ddb
