@@ -162,7 +162,7 @@ TEST(BindMapping, RenameDropTypesAndDefaults) {
   EXPECT_EQ(p->pk_column, 0);
   EXPECT_EQ(p->sk_column, -1);
   EXPECT_EQ(p->columns[0].attribute, "id");
-  EXPECT_EQ(p->columns[0].key_role, 1);
+  EXPECT_EQ(p->columns[0].key_role, KeyRole::kPartition);
   EXPECT_EQ(p->columns[1].attribute, "model_year");
   EXPECT_EQ(p->columns[1].type, AttrType::kN);
   EXPECT_EQ(p->columns[1].on_empty, OnEmpty::kOmit);  // the default for N
@@ -211,7 +211,7 @@ TEST(BindMapping, ErrorsNameTheColumn) {
   Result<ItemPlan> both = BindMapping(*sk, {"n", "id"});
   ASSERT_TRUE(both.ok());
   EXPECT_EQ(both->sk_column, 0);
-  EXPECT_EQ(both->columns[0].key_role, 2);
+  EXPECT_EQ(both->columns[0].key_role, KeyRole::kSort);
 }
 
 }  // namespace
