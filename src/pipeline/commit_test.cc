@@ -242,6 +242,28 @@ TEST(GroupCommit, WorkersCompleteChunksWhileTheCommitHookRuns) {
   ExpectInOrder(groups, n);
 }
 
+TEST(GroupCommit, AnErrorFromTheCommitHookStopsTheRun) {
+  HookSink sink;
+  std::vector<uint64_t> committed;
+  PipelineOptions opts;
+  opts.workers = 2;
+  opts.chunk_size = 1;
+  opts.on_commit = [&](std::span<const ChunkCommit> chunks) {
+    for (const ChunkCommit& c : chunks) {
+      if (c.index == 5) return Status::IOError("journal full");
+    }
+    for (const ChunkCommit& c : chunks) committed.push_back(c.index);
+    return Status::OK();
+  };
+  Result<PipelineResult> r = RunOn(Rows(40), &sink, opts);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "journal full");
+  // Only the groups before the refused one were accepted, in order; nothing
+  // after it was handed over.
+  EXPECT_LT(committed.size(), 6u);
+  for (size_t i = 0; i < committed.size(); ++i) EXPECT_EQ(committed[i], i);
+}
+
 // A source that notes which threads read it (the reader, and the caller for the header).
 class ThreadNotingSource : public MemorySource {
  public:

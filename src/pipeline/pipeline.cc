@@ -207,7 +207,12 @@ class Run {
       }
     }
     if (options_.on_commit && !g->committed.empty()) {
-      if (Status st = options_.on_commit(g->committed); !st.ok() && g->error.ok()) g->error = st;
+      if (Status st = options_.on_commit(g->committed); !st.ok()) {
+        // Not journaled: none of the group counts.
+        if (g->error.ok()) g->error = st;
+        g->committed.clear();
+        g->reasons.clear();
+      }
     }
     if (g->report_input_end && g->error.ok() && !failed_ && options_.on_input_end) {
       options_.on_input_end(g->input_total);

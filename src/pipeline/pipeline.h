@@ -65,9 +65,11 @@ struct PipelineOptions {
   // committed chunk before the last is re-written, so a crash before that
   // redoes them again.
   const std::set<uint64_t>* committed = nullptr;
-  // Called with one or more consecutive chunks, in input order, as they
-  // commit, after their rejects are stored; an error stops the run. (The
-  // journal: one transaction per call.) Called on the committing thread:
+  // Called with one or more chunks, in input order, as they commit, after
+  // their rejects are stored: together, the calls hand over every chunk this
+  // run commits (never a skipped one) once, in order. An error stops the
+  // run, and the chunks of that call do not count. (The journal: one
+  // transaction per call.) Called on the committing thread:
   // never while the pipeline's run mutex is held, and never concurrently
   // with itself or with on_input_end.
   std::function<Status(std::span<const ChunkCommit>)> on_commit;
