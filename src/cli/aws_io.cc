@@ -2,11 +2,11 @@
 
 #include <sys/stat.h>
 
-#include "aws/credentials.h"
-#include "aws/dynamodb_client.h"
-#include "aws/firehose_client.h"
-#include "aws/http_client.h"
-#include "aws/s3_client.h"
+#include "aws/auth/credentials.h"
+#include "aws/dynamodb/dynamodb_client.h"
+#include "aws/firehose/firehose_client.h"
+#include "aws/http/http_client.h"
+#include "aws/s3/s3_client.h"
 #include "errors/firehose_reject_sink.h"
 #include "errors/s3_reject_sink.h"
 #include "source/s3_source.h"

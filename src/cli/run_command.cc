@@ -16,7 +16,7 @@
 #include <sstream>
 #include <thread>
 
-#include "aws/sigv4.h"
+#include "aws/auth/sigv4.h"
 #include "cli/aws_io.h"
 #include "csv/header_reader.h"
 #include "errors/reject_sink.h"

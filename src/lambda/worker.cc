@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "aws/credentials.h"
-#include "aws/s3_client.h"
+#include "aws/auth/credentials.h"
+#include "aws/s3/s3_client.h"
 #include "lambda/event_handler.h"
 #include "lambda/runtime_api.h"
 #include "mapping/mapping.h"

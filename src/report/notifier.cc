@@ -15,9 +15,9 @@
 #include <system_error>
 #include <utility>
 
-#include "aws/dynamodb_client.h"  // MakeSigV4Signer
-#include "aws/http_client.h"
-#include "aws/sns_client.h"
+#include "aws/dynamodb/dynamodb_client.h"  // MakeSigV4Signer
+#include "aws/http/http_client.h"
+#include "aws/sns/sns_client.h"
 
 namespace csv2ddb {
 namespace {

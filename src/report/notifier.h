@@ -17,7 +17,7 @@
 #include <memory>
 #include <string>
 
-#include "aws/credentials.h"
+#include "aws/auth/credentials.h"
 #include "common/status.h"
 
 namespace csv2ddb {

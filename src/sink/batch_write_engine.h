@@ -29,7 +29,7 @@
 #include <string_view>
 #include <vector>
 
-#include "aws/dynamodb_client.h"
+#include "aws/dynamodb/dynamodb_client.h"
 #include "batch/batcher.h"
 #include "batch/item_buffer.h"
 #include "common/status.h"

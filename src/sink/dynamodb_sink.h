@@ -18,9 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include "aws/credentials.h"
-#include "aws/dynamodb_client.h"
-#include "aws/http_client.h"
+#include "aws/auth/credentials.h"
+#include "aws/dynamodb/dynamodb_client.h"
+#include "aws/http/http_client.h"
 #include "sink/batch_write_engine.h"
 #include "sink/sink.h"
 #include "sink/write_throttle.h"

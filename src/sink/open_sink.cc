@@ -1,4 +1,4 @@
-#include "aws/credentials.h"
+#include "aws/auth/credentials.h"
 #include "sink/dynamodb_sink.h"
 #include "sink/null_sink.h"
 #include "sink/sink.h"

@@ -25,7 +25,7 @@
 #include <string>
 #include <string_view>
 
-#include "aws/s3_client.h"
+#include "aws/s3/s3_client.h"
 #include "common/status.h"
 #include "source/byte_source.h"
 

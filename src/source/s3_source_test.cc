@@ -8,7 +8,7 @@
 #include <random>
 #include <string>
 
-#include "aws/s3rver_test_util.h"
+#include "testing/s3rver_test_util.h"
 
 namespace csv2ddb {
 namespace {
