@@ -2,8 +2,9 @@
 
 #include <sys/stat.h>
 
-#include "aws/auth/credentials.h"
-#include "aws/dynamodb/dynamodb_client.h"
+#include <algorithm>
+
+#include "aws/endpoint.h"
 #include "aws/firehose/firehose_client.h"
 #include "aws/http/http_client.h"
 #include "aws/s3/s3_client.h"
@@ -23,13 +24,26 @@ bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefi
 }  // namespace
 
 struct AwsIo::State {
-  std::shared_ptr<aws::CredentialsProvider> credentials;
   std::shared_ptr<aws::S3Client> s3;
-  std::unique_ptr<aws::HttpClient> firehose_http;
   std::shared_ptr<aws::FirehoseClient> firehose;
 };
 
-AwsIo::AwsIo(AwsIoOptions options) : options_(std::move(options)) {}
+namespace {
+
+aws::AwsContextOptions ContextOptions(const AwsIoOptions& o) {
+  aws::AwsContextOptions c;
+  c.region = o.region;
+  c.profile = o.profile;
+  // The DynamoDB sink's requests plus headroom for S3 ranges and rejects.
+  c.max_in_flight = std::max(64, o.max_inflight + 16);
+  return c;
+}
+
+}  // namespace
+
+AwsIo::AwsIo(AwsIoOptions options)
+    : options_(std::move(options)),
+      context_(std::make_unique<aws::AwsContext>(ContextOptions(options_))) {}
 AwsIo::~AwsIo() = default;
 
 std::string DefaultErrorLocation(const std::string& input) {
@@ -40,32 +54,24 @@ std::string DefaultErrorLocation(const std::string& input) {
   return "migration_errors";
 }
 
-Result<std::string> AwsIo::Region(const std::string& what, bool custom_endpoint) {
-  Result<std::string> region = aws::ResolveRegion(options_.region, options_.profile);
-  if (region.ok()) return region;
-  if (region.status().code() != Status::Code::kNotFound) return region.status().WithContext(what);
-  if (custom_endpoint) return std::string("us-east-1");
-  return Status::InvalidArgument(what + ": no AWS region; pass --region or set AWS_REGION");
+std::string AwsIo::S3Endpoint() const {
+  const std::string configured = aws::ConfiguredEndpoint("S3", options_.s3_endpoint_url);
+  return configured.empty() ? options_.endpoint_url : configured;
 }
 
 Status AwsIo::EnsureS3() {
   if (!state_) state_ = std::make_unique<State>();
   if (state_->s3) return Status::OK();
-  Result<std::string> region = Region("S3", !S3Endpoint().empty());
+  const std::string endpoint = S3Endpoint();
+  Result<std::string> region = context_->Region("S3", !endpoint.empty());
   if (!region.ok()) return region.status();
-  if (!state_->credentials) {
-    aws::CredentialsOptions c;
-    c.profile = options_.profile;
-    state_->credentials = aws::NewDefaultCredentialsProvider(c);
-  }
+  Result<aws::HttpClient*> http = context_->http();
+  if (!http.ok()) return http.status();
   aws::S3ClientOptions o;
   o.region = *region;
-  o.endpoint = S3Endpoint();
-  std::shared_ptr<aws::CredentialsProvider> creds = state_->credentials;
-  o.credentials = [creds] { return creds->GetCredentials(); };
-  auto client = aws::S3Client::Create(std::move(o));
-  if (!client.ok()) return client.status();
-  state_->s3 = std::shared_ptr<aws::S3Client>(std::move(client).value());
+  o.endpoint = endpoint;
+  o.credentials = context_->credentials_source();
+  state_->s3 = std::make_shared<aws::S3Client>(*http, std::move(o));
   return Status::OK();
 }
 
@@ -119,24 +125,17 @@ Result<std::unique_ptr<RejectSink>> AwsIo::OpenRejects(const std::string& locati
     const std::string stream = location.substr(std::string(kFirehose).size());
     if (stream.empty())
       return Status::InvalidArgument("--errors firehose://STREAM: name the stream");
-    const char* env = std::getenv("AWS_ENDPOINT_URL_FIREHOSE");
-    const std::string endpoint_override = env ? env : options_.endpoint_url;
-    Result<std::string> region = Region("Firehose", !endpoint_override.empty());
+    std::string endpoint_override = aws::ConfiguredEndpoint("FIREHOSE");
+    if (endpoint_override.empty()) endpoint_override = options_.endpoint_url;
+    Result<std::string> region = context_->Region("Firehose", !endpoint_override.empty());
     if (!region.ok()) return region.status();
     if (!state_) state_ = std::make_unique<State>();
-    if (!state_->credentials) {
-      aws::CredentialsOptions c;
-      c.profile = options_.profile;
-      state_->credentials = aws::NewDefaultCredentialsProvider(c);
-    }
-    auto http = aws::CurlHttpClient::Create({});
+    Result<aws::HttpClient*> http = context_->http();
     if (!http.ok()) return http.status();
-    state_->firehose_http = std::move(http).value();
-    std::shared_ptr<aws::CredentialsProvider> creds = state_->credentials;
     state_->firehose = std::make_shared<aws::FirehoseClient>(
-        state_->firehose_http.get(),
+        *http,
         endpoint_override.empty() ? aws::FirehoseEndpointForRegion(*region) : endpoint_override,
-        aws::MakeSigV4Signer([creds] { return creds->GetCredentials(); }, *region, "firehose"));
+        context_->Signer(*region, "firehose"));
     return std::unique_ptr<RejectSink>(new FirehoseRejectSink(state_->firehose, stream));
   }
   return std::unique_ptr<RejectSink>(new LocalRejectSink(location, execution_name, header_raw));

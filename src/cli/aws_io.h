@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "aws/aws_context.h"
 #include "common/status.h"
 #include "errors/reject_sink.h"
 #include "sink/sink.h"
@@ -13,17 +14,28 @@
 
 namespace csv2ddb {
 
+// Endpoints (aws/endpoint.h): S3 uses --s3-endpoint-url, else
+// AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, else the shared --endpoint-url,
+// else AWS; Firehose uses AWS_ENDPOINT_URL_FIREHOSE, else AWS_ENDPOINT_URL,
+// else the shared --endpoint-url, else AWS.
 struct AwsIoOptions {
   std::string region;
   std::string profile;
-  std::string s3_endpoint_url;  // path-style custom endpoint; empty: AWS
-  std::string endpoint_url;     // the shared --endpoint-url, used when the above is empty
+  std::string s3_endpoint_url;  // path-style custom endpoint; empty: see above
+  std::string endpoint_url;     // the shared --endpoint-url (DynamoDB's)
+  int max_inflight = 0;         // DynamoDB requests in flight (sizes the HTTP client)
 };
 
+// Owns the process's AwsContext (one credentials chain, one HTTP client),
+// shared by the input, the error location, the target and the notification.
 class AwsIo {
  public:
   explicit AwsIo(AwsIoOptions options);
   ~AwsIo();
+
+  // The context to pass to OpenSink (SinkOptions::aws) and Notify
+  // (NotifyOptions::aws). Lives as long as this AwsIo.
+  aws::AwsContext& context() { return *context_; }
 
   // "-", a path, or s3://bucket/key (streamed with ranged GETs pinned to the
   // ETag). `identity` gets what identifies the content for resume.
@@ -42,13 +54,11 @@ class AwsIo {
   std::string Identity(const std::string& spec);
 
  private:
-  Result<std::string> Region(const std::string& what, bool custom_endpoint);
   Status EnsureS3();
-  std::string S3Endpoint() const {
-    return options_.s3_endpoint_url.empty() ? options_.endpoint_url : options_.s3_endpoint_url;
-  }
+  std::string S3Endpoint() const;
 
   AwsIoOptions options_;
+  std::unique_ptr<aws::AwsContext> context_;
   struct State;
   std::unique_ptr<State> state_;
 };

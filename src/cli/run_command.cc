@@ -135,6 +135,7 @@ AwsIoOptions IoOptions(const RunOptions& o) {
   io.profile = o.sink.profile;
   io.s3_endpoint_url = o.s3_endpoint_url;
   io.endpoint_url = o.sink.endpoint_url;
+  io.max_inflight = o.sink.max_inflight;
   return io;
 }
 
@@ -188,6 +189,7 @@ int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, AwsIo* io
     }
   }
 
+  o.sink.aws = &io->context();  // one AWS context for the input, target, rejects, notify
   auto opened = OpenSink(o.validate_only ? "null://" : o.target, o.sink);
   if (!opened.ok()) return Fail(kExitUsage, opened.status().message());
   std::unique_ptr<Sink> sink = std::move(opened).value();
@@ -348,6 +350,7 @@ int Execute(RunOptions o, const std::optional<ExecutionRecord>& prior, AwsIo* io
   }
   NotifyOptions nopts;
   nopts.profile = o.sink.profile;
+  nopts.aws = &io->context();
   for (const NotifyTarget& t : notify) {
     if (Status st = Notify(t, text, nopts); !st.ok()) {
       std::fprintf(stderr, "csv2ddb: notification failed (the execution's outcome stands): %s\n",

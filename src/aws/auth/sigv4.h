@@ -18,17 +18,13 @@
 #include <vector>
 
 #include "aws/auth/credentials.h"
+#include "aws/http/http_header.h"
 #include "common/status.h"
 
 namespace csv2ddb::aws {
 
 // Payload hash value that tells S3 the body is not covered by the signature.
 inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
-
-struct HttpHeader {
-  std::string name;   // any case; compared case-insensitively
-  std::string value;  // raw; may hold obs-fold line breaks
-};
 
 struct QueryParam {
   std::string key;    // decoded (not percent-encoded)

@@ -509,7 +509,8 @@ std::string HeaderValue(const SigningResult& r, const std::string& name) {
 }
 
 TEST(SigV4BotocoreTest, DynamoDbBatchWriteItemMatchesBotocore) {
-  if (!BotocoreAvailable()) GTEST_SKIP() << "python3 with botocore is not installed";
+  // A cross-check that cannot run fails: it must never pass by skipping.
+  ASSERT_TRUE(BotocoreAvailable()) << "python3 with botocore is required for this cross-check";
   const std::string body = R"({"RequestItems":{"tb_ev_vehicle_data":[{"PutRequest":{"Item":{)"
                            R"("dol_vehicle_id":{"S":"A_138583672"},"make":{"S":"TESLA"},)"
                            R"("city":{"S":"Seattle   WA"},"model_year":{"S":"2020"}}}}]}})";
@@ -550,7 +551,8 @@ print(req.headers['X-Amz-Security-Token'])
 }
 
 TEST(SigV4BotocoreTest, S3GetWithContentSha256MatchesBotocore) {
-  if (!BotocoreAvailable()) GTEST_SKIP() << "python3 with botocore is not installed";
+  // A cross-check that cannot run fails: it must never pass by skipping.
+  ASSERT_TRUE(BotocoreAvailable()) << "python3 with botocore is required for this cross-check";
   // A key with a space (sent encoded), a double slash and a dot segment: S3
   // must sign it exactly as sent. Query values need encoding too.
   const std::string path = "/my-bucket/data//2024/../ev%20population.csv";

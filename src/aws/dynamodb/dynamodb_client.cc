@@ -1,6 +1,5 @@
 #include "aws/dynamodb/dynamodb_client.h"
 
-#include <curl/curl.h>
 #include <simdjson.h>
 #include <zlib.h>
 
@@ -9,8 +8,6 @@
 #include <memory>
 #include <thread>
 #include <utility>
-
-#include "aws/auth/sigv4.h"
 
 namespace csv2ddb::aws {
 namespace {
@@ -123,8 +120,8 @@ CallOutcome ToCallOutcome(HttpResponse response) {
   CallOutcome outcome;
   if (response.status >= 200 && response.status < 300) {
     if (!Crc32Matches(response)) {
-      outcome.error = DynamoDbError{response.status, "csv2ddb.Crc32Mismatch",
-                                    "response body does not match its x-amz-crc32 header", true};
+      outcome.error = MakeAwsError("DynamoDB", response.status, "csv2ddb.Crc32Mismatch",
+                                   "response body does not match its x-amz-crc32 header");
     } else {
       outcome.body = std::move(response.body);
     }
@@ -143,146 +140,12 @@ BatchWriteOutcome ToBatchWriteOutcome(CallOutcome call) {
   return ParseBatchWriteItemResponse(call.body);
 }
 
-// Host header value and the parts of a URL the signer needs.
-struct UrlParts {
-  std::string host;  // "host" or "host:port" (non-default port)
-  std::string path;  // as sent, percent-encoded
-  std::string query;
-};
-
-Result<UrlParts> SplitUrl(const std::string& url) {
-  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), &curl_url_cleanup);
-  if (handle == nullptr) return Status::Internal("curl_url: out of memory");
-  // The URL itself is not echoed: presigned URLs carry tokens in the query.
-  if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
-    return Status::InvalidArgument("cannot sign request: malformed URL");
-  }
-  auto get = [&](CURLUPart part, std::string* out) {
-    char* value = nullptr;
-    if (curl_url_get(handle.get(), part, &value, 0) != CURLUE_OK) return false;
-    out->assign(value);
-    curl_free(value);
-    return true;
-  };
-  UrlParts parts;
-  std::string scheme, port;
-  if (!get(CURLUPART_HOST, &parts.host)) {
-    return Status::InvalidArgument("cannot sign request: URL has no host");
-  }
-  get(CURLUPART_SCHEME, &scheme);
-  if (get(CURLUPART_PORT, &port) && !(scheme == "http" && port == "80") &&
-      !(scheme == "https" && port == "443")) {
-    parts.host += ":" + port;
-  }
-  if (!get(CURLUPART_PATH, &parts.path) || parts.path.empty()) parts.path = "/";
-  get(CURLUPART_QUERY, &parts.query);
-  return parts;
-}
-
-bool IsHeader(const HttpHeader& h, std::string_view lower_name) {
-  return h.name.size() == lower_name.size() &&
-         std::equal(h.name.begin(), h.name.end(), lower_name.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         });
-}
-
 }  // namespace
 
 // ---- Errors ----
 
-std::string DynamoDbError::ToString() const {
-  if (http_status == 0 && code.empty()) return "transport error: " + message;
-  std::string out = code.empty() ? std::string("error") : code;
-  out += " (HTTP " + std::to_string(http_status) + ")";
-  if (!message.empty()) out += ": " + message;
-  return out;
-}
-
-Status DynamoDbError::ToStatus(std::string_view context) const {
-  std::string msg = std::string(context) + ": " + ToString();
-  if (code == "ResourceNotFoundException") return Status::NotFound(std::move(msg));
-  if (retryable) return Status::Unavailable(std::move(msg));
-  if (code == "ValidationException" || code == "SerializationException") {
-    return Status::InvalidArgument(std::move(msg));
-  }
-  return Status::Aborted(std::move(msg));
-}
-
-bool IsRetryableDynamoDbError(int http_status, std::string_view code) {
-  static constexpr std::string_view kRetryable[] = {
-      "ProvisionedThroughputExceededException",
-      "ThrottlingException",
-      "RequestLimitExceeded",
-      "LimitExceededException",
-      "ItemCollectionSizeLimitExceededException",
-      "RequestTimeout",
-      "RequestTimeoutException",
-      "InternalServerError",
-      "ServiceUnavailable",
-      "csv2ddb.Crc32Mismatch",
-  };
-  static constexpr std::string_view kClientErrors[] = {
-      "ValidationException",
-      "SerializationException",
-      "ResourceNotFoundException",
-      "ResourceInUseException",
-      "ConditionalCheckFailedException",
-      "UnrecognizedClientException",
-      "InvalidSignatureException",
-      "IncompleteSignatureException",
-      "MissingAuthenticationTokenException",
-      "ExpiredTokenException",
-      "InvalidClientTokenId",
-      "SignatureDoesNotMatch",
-      "csv2ddb.InvalidResponse",
-      "csv2ddb.SigningFailed",
-  };
-  auto in = [&](const auto& list) {
-    return std::find(std::begin(list), std::end(list), code) != std::end(list);
-  };
-  if (http_status == 0 && code.empty()) return true;  // no response at all
-  if (in(kRetryable)) return true;
-  if (in(kClientErrors) || code.starts_with("AccessDenied")) return false;
-  return http_status == 500 || http_status == 503 || http_status == 429;
-}
-
-DynamoDbError ParseDynamoDbError(const HttpResponse& response) {
-  DynamoDbError error;
-  error.http_status = response.status;
-  if (response.transport_failed()) {
-    error.message = response.error;
-    error.retryable = IsRetryableDynamoDbError(0, "");
-    return error;
-  }
-  std::string type;
-  simdjson::padded_string json(response.body);
-  od::document doc;
-  od::object root;
-  if (ThreadParser().iterate(json).get(doc) == simdjson::SUCCESS &&
-      doc.get_object().get(root) == simdjson::SUCCESS) {
-    for (auto field : root) {
-      std::string_view key;
-      if (field.unescaped_key().get(key) != simdjson::SUCCESS) break;
-      if (key == "__type") {
-        if (!GetString(field.value(), &type)) break;
-      } else if (key == "message" || key == "Message") {
-        if (!GetString(field.value(), &error.message)) break;
-      }
-    }
-  }
-  if (type.empty()) {
-    // Some front ends name the error in a header: "Code:http://internal...".
-    if (const std::string* header = response.FindHeader("x-amzn-errortype")) {
-      type = header->substr(0, header->find(':'));
-    }
-  }
-  error.code = type.substr(type.find('#') == std::string::npos ? 0 : type.find('#') + 1);
-  if (error.code.empty() && error.message.empty()) {
-    // Not a DynamoDB error document (e.g. an HTML page from a proxy).
-    error.message = response.body.substr(0, 200);
-  }
-  error.retryable = IsRetryableDynamoDbError(error.http_status, error.code);
-  return error;
+AwsError ParseDynamoDbError(const HttpResponse& response) {
+  return ParseJsonProtocolError("DynamoDB", response);
 }
 
 // ---- Tables ----
@@ -404,8 +267,8 @@ BatchWriteOutcome ParseBatchWriteItemResponse(std::string_view body) {
   };
   if (!parse()) {
     outcome.unprocessed_items.clear();
-    outcome.error = DynamoDbError{200, kInvalidResponse,
-                                  "BatchWriteItem response is not the expected JSON", false};
+    outcome.error = MakeAwsError("DynamoDB", 200, kInvalidResponse,
+                                 "BatchWriteItem response is not the expected JSON");
   }
   return outcome;
 }
@@ -417,17 +280,18 @@ std::string DynamoDbEndpointForRegion(std::string_view region) {
   return "https://dynamodb." + std::string(region) + suffix;
 }
 
-DynamoDbClient::DynamoDbClient(HttpClient* http, std::string endpoint, RequestSigner signer)
+DynamoDbClient::DynamoDbClient(HttpClient* http, std::string endpoint, RequestSigner signer,
+                               RetryPolicy retry)
     : http_(http),
       url_([&] {
         while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
         return endpoint + "/";
       }()),
-      signer_(std::move(signer)) {}
+      signer_(std::move(signer)),
+      retry_(std::move(retry)) {}
 
-std::optional<DynamoDbError> DynamoDbClient::BuildRequest(std::string_view operation,
-                                                          std::string body,
-                                                          HttpRequest* request) const {
+std::optional<AwsError> DynamoDbClient::BuildRequest(std::string_view operation, std::string body,
+                                                     HttpRequest* request) const {
   request->method = "POST";
   request->url = url_;
   request->headers = {{"Content-Type", std::string(kContentType)},
@@ -436,7 +300,7 @@ std::optional<DynamoDbError> DynamoDbClient::BuildRequest(std::string_view opera
   if (signer_) {
     Status signed_ok = signer_(*request);
     if (!signed_ok.ok()) {
-      return DynamoDbError{0, "csv2ddb.SigningFailed", signed_ok.message(), false};
+      return MakeAwsError("DynamoDB", 0, "csv2ddb.SigningFailed", signed_ok.message());
     }
   }
   return std::nullopt;
@@ -462,18 +326,26 @@ void DynamoDbClient::CallAsync(std::string_view operation, std::string body,
   });
 }
 
-Result<TableDescription> DynamoDbClient::DescribeTable(std::string_view table_name) const {
+Result<TableDescription> DynamoDbClient::DescribeTable(std::string_view table_name,
+                                                       AwsError* error) const {
   std::string body = "{\"TableName\":";
   AppendJsonString(&body, table_name);
   body += "}";
-  CallOutcome outcome = Call("DescribeTable", std::move(body));
+  CallOutcome outcome;
+  for (int attempt = 0;; ++attempt) {
+    outcome = Call("DescribeTable", body);
+    if (outcome.ok() || !retry_.ShouldRetry(attempt + 1, outcome.error->retryable())) break;
+    retry_.WaitBeforeRetry(attempt);
+  }
   if (!outcome.ok()) {
+    if (error != nullptr) *error = *outcome.error;
     return outcome.error->ToStatus("DescribeTable " + std::string(table_name));
   }
   return ParseTableDescription(outcome.body);
 }
 
-Result<TableDescription> DynamoDbClient::CreateTable(const CreateTableRequest& request) const {
+Result<TableDescription> DynamoDbClient::CreateTable(const CreateTableRequest& request,
+                                                     AwsError* error) const {
   auto valid_type = [](const KeyAttribute& a) {
     return a.type == 'S' || a.type == 'N' || a.type == 'B';
   };
@@ -483,7 +355,10 @@ Result<TableDescription> DynamoDbClient::CreateTable(const CreateTableRequest& r
                                    ": key attributes need a name and a type S, N or B");
   }
   CallOutcome outcome = Call("CreateTable", BuildCreateTableBody(request));
-  if (!outcome.ok()) return outcome.error->ToStatus("CreateTable " + request.table_name);
+  if (!outcome.ok()) {
+    if (error != nullptr) *error = *outcome.error;
+    return outcome.error->ToStatus("CreateTable " + request.table_name);
+  }
   return ParseTableDescription(outcome.body);
 }
 
@@ -521,49 +396,6 @@ void DynamoDbClient::BatchWriteItemAsync(std::string request_body,
             [done = std::move(done)](CallOutcome outcome) {
               done(ToBatchWriteOutcome(std::move(outcome)));
             });
-}
-
-// ---- Signing ----
-
-RequestSigner MakeSigV4Signer(CredentialsSource credentials, std::string region,
-                              std::string service,
-                              std::function<std::chrono::system_clock::time_point()> clock) {
-  return [credentials = std::move(credentials), region = std::move(region),
-          service = std::move(service), clock = std::move(clock)](HttpRequest& request) {
-    Result<UrlParts> url = SplitUrl(request.url);
-    if (!url.ok()) return url.status();
-    Result<Credentials> creds = credentials();
-    if (!creds.ok()) return creds.status().WithContext("cannot sign request");
-
-    // Re-signing (a retried request) replaces the previous signature.
-    std::erase_if(request.headers, [](const HttpHeader& h) {
-      return IsHeader(h, "authorization") || IsHeader(h, "x-amz-date") ||
-             IsHeader(h, "x-amz-security-token") || IsHeader(h, "x-amz-content-sha256");
-    });
-    if (std::none_of(request.headers.begin(), request.headers.end(),
-                     [](const HttpHeader& h) { return IsHeader(h, "host"); })) {
-      request.headers.push_back({"Host", url->host});
-    }
-
-    SignableRequest signable;
-    signable.method = request.method;
-    signable.path = url->path;
-    signable.query = ParseQueryString(url->query);
-    signable.headers = request.headers;
-    signable.body = request.body;
-    SigningParams params;
-    if (service == "s3") {
-      params = S3SigningParams(region, clock());
-    } else {
-      params.region = region;
-      params.service = service;
-      params.time = clock();
-    }
-    Result<SigningResult> signature = SignRequest(signable, *creds, params);
-    if (!signature.ok()) return signature.status().WithContext("SigV4");
-    for (HttpHeader& h : signature->headers_to_add) request.headers.push_back(std::move(h));
-    return Status::OK();
-  };
 }
 
 #undef CSV2DDB_JSON_OK

@@ -2,11 +2,11 @@
 // needs (DescribeTable, CreateTable, BatchWriteItem), each a signed
 // `POST /` with `X-Amz-Target: DynamoDB_20120810.<Op>`.
 //
-// Errors are values. A failed call yields a DynamoDbError that keeps what the
-// retry logic needs: HTTP status (0 = no response), the AWS error code (the
-// part of `__type` after '#'), the message, and whether retrying the same
-// request can succeed (brief section 8). Table-level calls fold it into a
-// Status (see DynamoDbError::ToStatus).
+// Errors are values. A failed call yields an AwsError (aws/aws_error.h) that
+// keeps what the retry logic needs: HTTP status (0 = no response), the AWS
+// error code (the part of `__type` after '#'), the cleaned message, and its
+// kind (whether retrying the same request can succeed, brief section 8).
+// Table-level calls fold it into a Status (see AwsError::ToStatus).
 //
 // Threads: a DynamoDbClient is immutable after construction; every method may
 // be called from any thread. Async callbacks run on the HttpClient's thread.
@@ -19,38 +19,27 @@
 #include <string_view>
 #include <vector>
 
-#include "aws/auth/credentials.h"
+#include "aws/auth/signer.h"
+#include "aws/aws_error.h"
 #include "aws/http/http_client.h"
+#include "aws/retry_policy.h"
 #include "common/status.h"
 
 namespace csv2ddb::aws {
 
-struct DynamoDbError {
-  int http_status = 0;  // 0: transport failure (no HTTP response)
-  std::string code;     // e.g. "ValidationException"; empty for transport failures
-  std::string message;  // server's message, or libcurl's for transport failures
-  bool retryable = false;
-
-  // "ValidationException (HTTP 400): <message>" or "transport error: <message>".
-  std::string ToString() const;
-  // Maps to a Status whose message is "<context>: <ToString()>":
-  // ResourceNotFoundException -> NotFound; retryable -> Unavailable;
-  // ValidationException/SerializationException -> InvalidArgument; other -> Aborted.
-  Status ToStatus(std::string_view context) const;
-};
-
-// Retry classification per the brief (section 8). Retryable: transport failures
-// (status 0), throttling codes (ProvisionedThroughputExceededException,
-// ThrottlingException, RequestLimitExceeded, LimitExceededException,
-// ItemCollectionSizeLimitExceededException, RequestTimeout[Exception]), and
-// HTTP 500, 503 and 429 unless the code is a known client error. Everything
-// else (ValidationException, ResourceNotFoundException, ResourceInUseException,
-// AccessDenied*, UnrecognizedClientException, signature and token errors, ...)
-// is not.
-bool IsRetryableDynamoDbError(int http_status, std::string_view code);
+// A DynamoDB call fails with the shared JSON-protocol error (AwsError,
+// aws/aws_error.h) with service "DynamoDB". Retry classification (brief section 8) is
+// AwsError::retryable(): connection failures, throttling codes
+// (ProvisionedThroughputExceededException, ThrottlingException,
+// RequestLimitExceeded, LimitExceededException,
+// ItemCollectionSizeLimitExceededException) and server errors (HTTP 500, 502,
+// 503, 504, InternalServerError, RequestTimeout, a body failing its
+// x-amz-crc32) are retryable; client errors (ValidationException,
+// ResourceNotFoundException, ResourceInUseException, AccessDenied*,
+// UnrecognizedClientException, signature and token errors, ...) are not.
 
 // Builds the error for a response that is not a 2xx (or a transport failure).
-DynamoDbError ParseDynamoDbError(const HttpResponse& response);
+AwsError ParseDynamoDbError(const HttpResponse& response);
 
 // 'S', 'N' or 'B' as in AttributeDefinitions.AttributeType.
 struct KeyAttribute {
@@ -81,7 +70,7 @@ std::string BuildCreateTableBody(const CreateTableRequest& request);
 
 struct BatchWriteOutcome {
   // Set when the whole request failed; nothing was written then.
-  std::optional<DynamoDbError> error;
+  std::optional<AwsError> error;
   // On success: the `Item` of each PutRequest in UnprocessedItems, as the raw
   // JSON text the server sent (e.g. {"pk":{"S":"A_1"}}), in server order, all
   // tables flattened. Re-send them in a later request. DeleteRequests are not
@@ -97,7 +86,7 @@ BatchWriteOutcome ParseBatchWriteItemResponse(std::string_view body);
 
 // Outcome of a raw call: the 2xx response body, or the error.
 struct CallOutcome {
-  std::optional<DynamoDbError> error;
+  std::optional<AwsError> error;
   std::string body;
   bool ok() const { return !error.has_value(); }
 };
@@ -109,8 +98,13 @@ class DynamoDbClient {
  public:
   // `http` is not owned and must outlive the client. `endpoint` is a base URL
   // without path, e.g. "http://127.0.0.1:8000". `signer` authenticates each
-  // request (see MakeSigV4Signer); it runs on the calling thread.
-  DynamoDbClient(HttpClient* http, std::string endpoint, RequestSigner signer);
+  // request (see MakeSigV4Signer in aws/auth/signer.h, or
+  // AwsContext::Signer); it runs on the calling thread.
+  // `retry` bounds the retries of DescribeTable (a throttled or unreachable
+  // endpoint is retried with full jitter before failing); other calls are
+  // sent once and the caller retries (see sink/batch_write_engine.h).
+  DynamoDbClient(HttpClient* http, std::string endpoint, RequestSigner signer,
+                 RetryPolicy retry = RetryPolicy());
 
   DynamoDbClient(const DynamoDbClient&) = delete;
   DynamoDbClient& operator=(const DynamoDbClient&) = delete;
@@ -118,10 +112,15 @@ class DynamoDbClient {
   // Blocking calls (DescribeTable, CreateTable, WaitForActive, BatchWriteItem,
   // Call) must not run on the HttpClient's callback thread; there they fail
   // with a transport error instead of deadlocking.
-  Result<TableDescription> DescribeTable(std::string_view table_name) const;
+  // Retryable errors (throttling, 5xx, connection failures) are retried per
+  // the client's RetryPolicy. On a failed call, `error` (when given) receives
+  // the AwsError, so callers act on its kind, never on message text.
+  Result<TableDescription> DescribeTable(std::string_view table_name,
+                                         AwsError* error = nullptr) const;
   // Starts creating the table (on-demand). ResourceInUseException (table
   // exists) comes back as Aborted. Use WaitForActive before writing.
-  Result<TableDescription> CreateTable(const CreateTableRequest& request) const;
+  Result<TableDescription> CreateTable(const CreateTableRequest& request,
+                                       AwsError* error = nullptr) const;
   // Polls DescribeTable every `poll_interval` until the table is ACTIVE.
   // Keeps polling through NotFound (eventual consistency after CreateTable)
   // and retryable errors; fails at once on other errors, and with Unavailable
@@ -145,26 +144,13 @@ class DynamoDbClient {
 
  private:
   // Fills `request` (headers, body, signature); an error when signing fails.
-  std::optional<DynamoDbError> BuildRequest(std::string_view operation, std::string body,
-                                            HttpRequest* request) const;
+  std::optional<AwsError> BuildRequest(std::string_view operation, std::string body,
+                                       HttpRequest* request) const;
 
   HttpClient* const http_;
   const std::string url_;
   const RequestSigner signer_;
+  const RetryPolicy retry_;
 };
-
-// Returns the credentials to sign with; called once per request, from any
-// thread, so it must be thread-safe and cheap (cache and refresh inside).
-using CredentialsSource = std::function<Result<Credentials>()>;
-
-// A RequestSigner that signs with SigV4 (aws/auth/sigv4.h): sets "Host" from the
-// URL and appends X-Amz-Date, [X-Amz-Security-Token,] Authorization; for
-// service "s3" also X-Amz-Content-Sha256 and S3's path rules. `clock` is
-// injectable for tests. Errors never contain the secret or the token.
-RequestSigner MakeSigV4Signer(
-    CredentialsSource credentials, std::string region, std::string service,
-    std::function<std::chrono::system_clock::time_point()> clock = [] {
-      return std::chrono::system_clock::now();
-    });
 
 }  // namespace csv2ddb::aws

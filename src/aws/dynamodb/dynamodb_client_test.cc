@@ -70,37 +70,53 @@ const std::string* FindRequestHeader(const HttpRequest& r, std::string_view name
   return nullptr;
 }
 
+bool Retryable(int status, const char* code) {
+  return MakeAwsError("DynamoDB", status, code, "").retryable();
+}
+
 TEST(DynamoDbErrorTest, RetryClassificationFollowsTheBrief) {
   for (const char* code :
        {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
         "LimitExceededException", "ItemCollectionSizeLimitExceededException"}) {
-    EXPECT_TRUE(IsRetryableDynamoDbError(400, code)) << code;
+    EXPECT_TRUE(Retryable(400, code)) << code;
+    EXPECT_EQ(ClassifyAwsError(400, code), AwsErrorKind::kThrottling) << code;
   }
-  EXPECT_TRUE(IsRetryableDynamoDbError(500, "InternalServerError"));
-  EXPECT_TRUE(IsRetryableDynamoDbError(500, ""));
-  EXPECT_TRUE(IsRetryableDynamoDbError(503, ""));
-  EXPECT_TRUE(IsRetryableDynamoDbError(0, ""));  // transport failure
+  EXPECT_TRUE(Retryable(500, "InternalServerError"));
+  EXPECT_TRUE(Retryable(500, ""));
+  EXPECT_TRUE(Retryable(503, ""));
+  EXPECT_TRUE(Retryable(0, ""));  // transport failure
+  EXPECT_EQ(ClassifyAwsError(0, ""), AwsErrorKind::kConnection);
   for (const char* code :
        {"ValidationException", "ResourceNotFoundException", "ResourceInUseException",
         "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
         "MissingAuthenticationTokenException", "ExpiredTokenException", "SerializationException"}) {
-    EXPECT_FALSE(IsRetryableDynamoDbError(400, code)) << code;
+    EXPECT_FALSE(Retryable(400, code)) << code;
   }
-  EXPECT_FALSE(IsRetryableDynamoDbError(400, "SomethingNew"));
-  EXPECT_FALSE(IsRetryableDynamoDbError(413, ""));
-  EXPECT_FALSE(IsRetryableDynamoDbError(403, ""));
+  EXPECT_FALSE(Retryable(400, "SomethingNew"));
+  EXPECT_FALSE(Retryable(413, ""));
+  EXPECT_FALSE(Retryable(403, ""));
+  EXPECT_EQ(ClassifyAwsError(400, "ValidationException"), AwsErrorKind::kValidation);
+  EXPECT_EQ(ClassifyAwsError(400, "ResourceNotFoundException"), AwsErrorKind::kNotFound);
+  EXPECT_EQ(ClassifyAwsError(400, "UnrecognizedClientException"), AwsErrorKind::kAccessDenied);
+  EXPECT_EQ(ClassifyAwsError(403, "AccessDeniedException"), AwsErrorKind::kAccessDenied);
+  EXPECT_EQ(ClassifyAwsError(0, "csv2ddb.SigningFailed"), AwsErrorKind::kAccessDenied);
+  EXPECT_EQ(ClassifyAwsError(400, "ResourceInUseException"), AwsErrorKind::kOther);
+  EXPECT_EQ(ClassifyAwsError(502, ""), AwsErrorKind::kServer);
+  EXPECT_EQ(ClassifyAwsError(429, ""), AwsErrorKind::kThrottling);
 }
 
 TEST(DynamoDbErrorTest, CodeIsTheTypeAfterTheHash) {
-  DynamoDbError e = ParseDynamoDbError(
+  AwsError e = ParseDynamoDbError(
       Respond(400, R"({"__type":"com.amazonaws.dynamodb.v20120810#ValidationException",)"
                    R"("message":"Provided list of item keys contains duplicates"})"));
   EXPECT_EQ(e.http_status, 400);
   EXPECT_EQ(e.code, "ValidationException");
   EXPECT_EQ(e.message, "Provided list of item keys contains duplicates");
-  EXPECT_FALSE(e.retryable);
+  EXPECT_EQ(e.kind, AwsErrorKind::kValidation);
+  EXPECT_FALSE(e.retryable());
   EXPECT_EQ(e.ToString(),
-            "ValidationException (HTTP 400): Provided list of item keys contains duplicates");
+            "DynamoDB ValidationException (HTTP 400): Provided list of item keys contains "
+            "duplicates");
   EXPECT_EQ(e.ToStatus("BatchWriteItem").code(), Status::Code::kInvalidArgument);
 
   e = ParseDynamoDbError(Respond(
@@ -108,27 +124,46 @@ TEST(DynamoDbErrorTest, CodeIsTheTypeAfterTheHash) {
       R"({"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","Message":"slow"})"));
   EXPECT_EQ(e.code, "ThrottlingException");
   EXPECT_EQ(e.message, "slow");
-  EXPECT_TRUE(e.retryable);
+  EXPECT_TRUE(e.retryable());
   EXPECT_EQ(e.ToStatus("x").code(), Status::Code::kUnavailable);
 }
 
 TEST(DynamoDbErrorTest, NonJsonAndTransportErrors) {
-  DynamoDbError e = ParseDynamoDbError(Respond(503, "<html>Service Unavailable</html>"));
+  AwsError e = ParseDynamoDbError(Respond(503, "<html>Service Unavailable</html>"));
   EXPECT_EQ(e.code, "");
-  EXPECT_EQ(e.message, "<html>Service Unavailable</html>");
-  EXPECT_TRUE(e.retryable);
+  EXPECT_EQ(e.message, "Service Unavailable");
+  EXPECT_TRUE(e.retryable());
 
   e = ParseDynamoDbError(
       Respond(400, "", {{"x-amzn-errortype", "UnrecognizedClientException:http://internal/"}}));
   EXPECT_EQ(e.code, "UnrecognizedClientException");
-  EXPECT_FALSE(e.retryable);
+  EXPECT_FALSE(e.retryable());
 
   HttpResponse refused;
   refused.error = "Failed to connect to 127.0.0.1 port 9: Connection refused";
   e = ParseDynamoDbError(refused);
   EXPECT_EQ(e.http_status, 0);
-  EXPECT_TRUE(e.retryable);
-  EXPECT_EQ(e.ToString(), "transport error: " + refused.error);
+  EXPECT_EQ(e.kind, AwsErrorKind::kConnection);
+  EXPECT_TRUE(e.retryable());
+  EXPECT_EQ(e.ToString(), "DynamoDB transport error: " + refused.error);
+}
+
+// 10.13: an XML error from a proxy or an emulator becomes one clean line
+// naming the service, the HTTP status and the error code.
+TEST(DynamoDbErrorTest, XmlErrorBodyIsOneLineWithServiceStatusAndCode) {
+  AwsError e = ParseDynamoDbError(
+      Respond(403,
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n  <Code>AccessDenied</Code>\n"
+              "  <Message>Access\n denied by proxy</Message>\n</Error>\n"));
+  EXPECT_EQ(e.code, "AccessDenied");
+  EXPECT_EQ(e.kind, AwsErrorKind::kAccessDenied);
+  EXPECT_EQ(e.ToString(), "DynamoDB AccessDenied (HTTP 403): Access denied by proxy");
+  const std::string text = e.ToStatus("DescribeTable t").message();
+  EXPECT_EQ(text.find('\n'), std::string::npos) << text;
+
+  e = ParseDynamoDbError(
+      Respond(502, "<html>\n<body>\n<h1>502 Bad Gateway</h1>\n</body></html>\n"));
+  EXPECT_EQ(e.ToString(), "DynamoDB HTTP 502: 502 Bad Gateway");
 }
 
 TEST(BatchWriteItemParseTest, UnprocessedPutItemsComeBackAsRawJson) {
@@ -152,7 +187,7 @@ TEST(BatchWriteItemParseTest, MalformedBodyIsANonRetryableError) {
     BatchWriteOutcome outcome = ParseBatchWriteItemResponse(body);
     ASSERT_FALSE(outcome.ok()) << body;
     EXPECT_EQ(outcome.error->code, "csv2ddb.InvalidResponse");
-    EXPECT_FALSE(outcome.error->retryable);
+    EXPECT_FALSE(outcome.error->retryable());
   }
 }
 
@@ -185,6 +220,33 @@ TEST(CreateTableBodyTest, OnDemandWithEscapedNames) {
   std::string body = BuildCreateTableBody(Req("t", {"a\"b", 'S'}, KeyAttribute{"c\\d", 'B'}));
   EXPECT_NE(body.find(R"("AttributeName":"a\"b","KeyType":"HASH")"), std::string::npos);
   EXPECT_NE(body.find(R"("AttributeName":"c\\d","AttributeType":"B")"), std::string::npos);
+}
+
+// Issue 10.13: an unreachable endpoint's DescribeTable is retried by the
+// retry policy, a bounded number of times, before it fails; non-retryable
+// errors are not retried.
+TEST(DynamoDbClientTest, DescribeTableRetriesConnectionFailuresBounded) {
+  FakeHttpClient http;
+  http.response.error = "Failed to connect to 127.0.0.1 port 9: Connection refused";
+  int sleeps = 0;
+  RetryPolicy retry(
+      RetryOptions{4, milliseconds(100), milliseconds(1000)}, {},
+      [&](std::chrono::steady_clock::duration) { ++sleeps; }, [](int64_t max) { return max; });
+  DynamoDbClient client(&http, "http://127.0.0.1:9", nullptr, retry);
+  Result<TableDescription> desc = client.DescribeTable("t");
+  EXPECT_EQ(desc.status().code(), Status::Code::kUnavailable);
+  EXPECT_EQ(http.requests.size(), 4u);
+  EXPECT_EQ(sleeps, 3);
+
+  http.requests.clear();
+  sleeps = 0;
+  http.response =
+      Respond(400, R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"})");
+  AwsError error;
+  EXPECT_EQ(client.DescribeTable("t", &error).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(error.kind, AwsErrorKind::kNotFound);
+  EXPECT_EQ(http.requests.size(), 1u);
+  EXPECT_EQ(sleeps, 0);
 }
 
 TEST(DynamoDbClientTest, RequestsAreSignedJsonProtocolPosts) {
@@ -255,7 +317,7 @@ TEST(DynamoDbClientTest, Crc32MismatchIsRetryable) {
   BatchWriteOutcome outcome = client.BatchWriteItem("{}");
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.error->code, "csv2ddb.Crc32Mismatch");
-  EXPECT_TRUE(outcome.error->retryable);
+  EXPECT_TRUE(outcome.error->retryable());
 }
 
 TEST(DynamoDbClientTest, SigningFailureNeverSendsAndHidesTheSecret) {
@@ -429,7 +491,7 @@ TEST_F(DynaliteTest, DuplicateKeysInOneBatchIsAValidationException) {
   EXPECT_EQ(outcome.error->http_status, 400);
   EXPECT_EQ(outcome.error->code, "ValidationException");
   EXPECT_FALSE(outcome.error->message.empty());
-  EXPECT_FALSE(outcome.error->retryable);
+  EXPECT_FALSE(outcome.error->retryable());
   EXPECT_EQ(CountItems("tb_dupes"), 0);
 }
 
@@ -439,7 +501,7 @@ TEST_F(DynaliteTest, WrongTableIsResourceNotFound) {
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.error->http_status, 400);
   EXPECT_EQ(outcome.error->code, "ResourceNotFoundException");
-  EXPECT_FALSE(outcome.error->retryable);
+  EXPECT_FALSE(outcome.error->retryable());
 }
 
 TEST_F(DynaliteTest, AsyncBatchesFromManyThreads) {
@@ -487,7 +549,7 @@ TEST_F(DynaliteTest, UnreachableEndpointIsARetryableTransportError) {
       unreachable.BatchWriteItem(BatchBody("tb_batch", {PutRequest("A_1", "KIA")}));
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.error->http_status, 0);
-  EXPECT_TRUE(outcome.error->retryable);
+  EXPECT_TRUE(outcome.error->retryable());
   EXPECT_FALSE(outcome.error->message.empty());
   EXPECT_EQ(unreachable.DescribeTable("tb_batch").status().code(), Status::Code::kUnavailable);
 }

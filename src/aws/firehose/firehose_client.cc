@@ -4,8 +4,6 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <random>
-#include <thread>
 #include <utility>
 
 namespace csv2ddb::aws {
@@ -121,18 +119,18 @@ Result<PutRecordBatchResult> ParsePutRecordBatchResponse(std::string_view body,
 }
 
 FirehoseClient::FirehoseClient(HttpClient* http, std::string endpoint, RequestSigner signer,
-                               FirehoseRetryOptions retry)
+                               RetryPolicy retry)
     : http_(http),
       url_([&] {
         while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
         return endpoint + "/";
       }()),
       signer_(std::move(signer)),
-      retry_(retry) {}
+      retry_(std::move(retry)) {}
 
 Result<PutRecordBatchResult> FirehoseClient::PutRecordBatch(
     std::string_view stream, const std::vector<std::string_view>& records,
-    DynamoDbError* error_out) const {
+    AwsError* error_out) const {
   const std::string uri = StreamUri(stream);
   if (!IsValidStreamName(stream)) {
     return Status::InvalidArgument(uri + ": invalid delivery stream name");
@@ -146,7 +144,7 @@ Result<PutRecordBatchResult> FirehoseClient::PutRecordBatch(
   if (signer_) CSV2DDB_RETURN_IF_ERROR(signer_(request).WithContext(uri));
   HttpResponse response = http_->Send(std::move(request));
   if (response.status < 200 || response.status >= 300) {
-    DynamoDbError error = ParseDynamoDbError(response);
+    AwsError error = ParseJsonProtocolError("Firehose", response);
     Status status = error.ToStatus(uri);
     if (error_out != nullptr) *error_out = std::move(error);
     return status;
@@ -156,22 +154,16 @@ Result<PutRecordBatchResult> FirehoseClient::PutRecordBatch(
   return result;
 }
 
-std::chrono::milliseconds FirehoseClient::Backoff(int attempt) const {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  int64_t ceiling = retry_.base_backoff.count() << std::min(attempt, 20);
-  ceiling = std::max<int64_t>(1, std::min<int64_t>(ceiling, retry_.max_backoff.count()));
-  return std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, ceiling)(rng));
-}
-
 Status FirehoseClient::PutBatch(std::string_view stream,
                                 std::vector<std::string_view> batch) const {
   std::string last_error;
-  for (int attempt = 0; attempt < std::max(1, retry_.max_attempts); ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(Backoff(attempt - 1));
-    DynamoDbError error;
+  for (int attempt = 0; attempt < retry_.max_attempts(); ++attempt) {
+    if (attempt > 0) retry_.WaitBeforeRetry(attempt - 1);
+    AwsError error;
+    error.kind = AwsErrorKind::kOther;
     Result<PutRecordBatchResult> result = PutRecordBatch(stream, batch, &error);
     if (!result.ok()) {
-      if (result.status().code() != Status::Code::kUnavailable) return result.status();
+      if (!error.retryable()) return result.status();
       last_error = result.status().message();
       continue;  // retryable: the whole batch again
     }
@@ -188,9 +180,9 @@ Status FirehoseClient::PutBatch(std::string_view stream,
     if (failed.empty()) return Status::OK();  // FailedPutCount without an ErrorCode: trust entries
     batch = std::move(failed);
   }
-  return Status::Unavailable(StreamUri(stream) + ": " + std::to_string(batch.size()) +
-                             " records not delivered after " + std::to_string(retry_.max_attempts) +
-                             " attempts (" + last_error + ")");
+  return Status::Unavailable(
+      StreamUri(stream) + ": " + std::to_string(batch.size()) + " records not delivered after " +
+      std::to_string(retry_.max_attempts()) + " attempts (" + last_error + ")");
 }
 
 Status FirehoseClient::PutRecords(std::string_view stream,

@@ -19,8 +19,9 @@
 #include <string_view>
 #include <vector>
 
-#include "aws/dynamodb/dynamodb_client.h"  // DynamoDbError (same JSON error protocol), RequestSigner
+#include "aws/aws_error.h"
 #include "aws/http/http_client.h"
+#include "aws/retry_policy.h"
 #include "common/status.h"
 
 namespace csv2ddb::aws {
@@ -52,19 +53,18 @@ struct PutRecordBatchResult {
 Result<PutRecordBatchResult> ParsePutRecordBatchResponse(std::string_view body,
                                                          size_t records_sent);
 
-struct FirehoseRetryOptions {
-  int max_attempts = 6;  // per batch (whole-call errors and failed records alike)
-  std::chrono::milliseconds base_backoff{100};
-  std::chrono::milliseconds max_backoff{5'000};
-};
+// The default retry of a batch (whole-call errors and failed records alike).
+inline RetryOptions DefaultFirehoseRetry() {
+  return RetryOptions{6, std::chrono::milliseconds(100), std::chrono::milliseconds(5000)};
+}
 
 class FirehoseClient {
  public:
   // `http` is not owned and must outlive the client. `endpoint` is a base URL
   // without path; `signer` authenticates each request (MakeSigV4Signer with
-  // service "firehose").
+  // service "firehose"); `retry` bounds the attempts per batch.
   FirehoseClient(HttpClient* http, std::string endpoint, RequestSigner signer,
-                 FirehoseRetryOptions retry = {});
+                 RetryPolicy retry = RetryPolicy(DefaultFirehoseRetry()));
   FirehoseClient(const FirehoseClient&) = delete;
   FirehoseClient& operator=(const FirehoseClient&) = delete;
 
@@ -72,7 +72,7 @@ class FirehoseClient {
   // failure, `error` is filled and the Status is "firehose://S: <error>".
   Result<PutRecordBatchResult> PutRecordBatch(std::string_view stream,
                                               const std::vector<std::string_view>& records,
-                                              DynamoDbError* error = nullptr) const;
+                                              AwsError* error = nullptr) const;
 
   // Sends every record (each already framed, e.g. an NDJSON line with its
   // '\n'), in batches of <= 500 records and <= 4 MiB. Records that Firehose
@@ -82,13 +82,12 @@ class FirehoseClient {
   Status PutRecords(std::string_view stream, const std::vector<std::string_view>& records) const;
 
  private:
-  std::chrono::milliseconds Backoff(int attempt) const;
   Status PutBatch(std::string_view stream, std::vector<std::string_view> batch) const;
 
   HttpClient* const http_;
   const std::string url_;
   const RequestSigner signer_;
-  const FirehoseRetryOptions retry_;
+  const RetryPolicy retry_;
 };
 
 }  // namespace csv2ddb::aws

@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-#include "aws/auth/sigv4.h"  // HttpHeader {name, value}, shared with the signer
+#include "aws/http/http_header.h"
 #include "common/status.h"
 
 namespace csv2ddb::aws {

@@ -30,7 +30,7 @@ std::string Lower(std::string s) {
 //   /echo...    200; body = "<METHOD> <path>\n" + "<name>: <value>\n" per request
 //               header (names lower-cased) + "\n" + request body
 //   /status/N   status N, body "status N"
-//   /slow       answers after 2 s (or at shutdown)
+//   /slow       answers only at shutdown (WaitForSlow tells when n have arrived)
 //   /reset      closes the connection without answering
 // Every response carries "X-Connection: <n>" (the accept count of its connection)
 // and "X-Mixed-Case:  Value  " (to check name lower-casing and value trimming).
@@ -63,6 +63,12 @@ class LoopbackServer {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
   int connections_accepted() const { return accepted_.load(); }
+  // True once `n` /slow requests have reached the server (false after `timeout`,
+  // a bound for a broken run, not a timing the test relies on).
+  bool WaitForSlow(int n, std::chrono::seconds timeout = std::chrono::seconds(30)) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return slow_started_ >= n; });
+  }
 
  private:
   void AcceptLoop() {
@@ -129,7 +135,9 @@ class LoopbackServer {
         response_body = "status " + std::to_string(status);
       } else if (path == "/slow") {
         std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait_for(lock, std::chrono::seconds(2), [this] { return stopping_; });
+        ++slow_started_;
+        cv_.notify_all();
+        cv_.wait(lock, [this] { return stopping_; });
         response_body = "slow";
       } else {
         response_body = method + " " + path + "\n" + echoed_headers + "\n" + body;
@@ -157,6 +165,7 @@ class LoopbackServer {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;                        // guarded by mu_
+  int slow_started_ = 0;                         // guarded by mu_
   std::set<int> open_fds_;                       // guarded by mu_
   std::vector<std::thread> connection_threads_;  // guarded by mu_ until the accept thread ends
   std::thread accept_thread_;
@@ -439,7 +448,9 @@ TEST(HttpClientTest, DestructorCancelsQueuedAndInFlightRequests) {
         }
       });
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let two start
+    // Two requests are in flight (max_in_flight), eight queued: wait until the
+    // server holds both, so the destructor meets both states.
+    ASSERT_TRUE(server.WaitForSlow(2));
   }
   EXPECT_EQ(cancelled.load() + other.load(), 10);
   EXPECT_EQ(cancelled.load(), 10);

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <random>
-#include <thread>
 #include <utility>
 
 #include "aws/auth/sigv4.h"
@@ -94,6 +92,10 @@ struct S3Client::Call {
   std::vector<HttpHeader> headers;
   std::string_view body;
   std::string uri;
+  // CompleteMultipartUpload (and copies) can fail after a 200 header: the
+  // body's root element is then <Error>. Only such calls look at it; any
+  // other 200 body is data (an object may well contain "<Error>").
+  bool error_in_200 = false;
 };
 
 S3Client::S3Client(HttpClient* http, S3ClientOptions options)
@@ -102,6 +104,8 @@ S3Client::S3Client(HttpClient* http, S3ClientOptions options)
     options_.endpoint.pop_back();
   if (!options_.clock) options_.clock = [] { return std::chrono::system_clock::now(); };
   options_.max_attempts = std::max(1, options_.max_attempts);
+  retry_ =
+      RetryPolicy(RetryOptions{options_.max_attempts, options_.base_backoff, options_.max_backoff});
 }
 
 Result<std::unique_ptr<S3Client>> S3Client::Create(S3ClientOptions options,
@@ -190,14 +194,6 @@ Status S3Client::BuildRequest(const Call& call, HttpRequest* request) const {
   return Status::OK();
 }
 
-std::chrono::milliseconds S3Client::Backoff(int attempt) const {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  const int64_t cap = options_.max_backoff.count();
-  int64_t ceiling = options_.base_backoff.count() << std::min(attempt, 20);
-  ceiling = std::max<int64_t>(1, std::min(ceiling, cap));
-  return std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, ceiling)(rng));
-}
-
 Result<HttpResponse> S3Client::Execute(const Call& call, S3Error* error_out) const {
   for (int attempt = 0;; ++attempt) {
     HttpRequest request;
@@ -205,15 +201,14 @@ Result<HttpResponse> S3Client::Execute(const Call& call, S3Error* error_out) con
     HttpResponse response = http_->Send(std::move(request));
     S3Error error;
     if (response.status >= 200 && response.status < 300) {
-      // CompleteMultipartUpload (and copies) can fail after a 200 header.
-      if (response.body.find("<Error>") == std::string::npos) return response;
+      if (!call.error_in_200 || XmlRootElement(response.body) != "Error") return response;
       error = ParseS3Error(response);
       error.retryable = IsRetryableS3Error(500, error.code);
     } else {
       error = ParseS3Error(response);
     }
-    if (error.retryable && attempt + 1 < options_.max_attempts) {
-      std::this_thread::sleep_for(Backoff(attempt));
+    if (retry_.ShouldRetry(attempt + 1, error.retryable)) {
+      retry_.WaitBeforeRetry(attempt);
       continue;
     }
     for (const HttpHeader& h : call.headers) {
@@ -331,6 +326,7 @@ Status S3Client::CompleteMultipartUpload(const S3Uri& uri, const std::string& up
   call.query.push_back(QueryParam{"uploadId", upload_id});
   call.headers.push_back(HttpHeader{"Content-Type", "application/xml"});
   call.body = xml;
+  call.error_in_200 = true;
   return Execute(call).status();
 }
 

@@ -15,7 +15,10 @@
 // Errors are values: every call returns a Status (see S3Error::ToStatus in
 // aws/s3/s3_error.h) whose message names the s3:// URI. Blocking calls retry
 // transient errors (transport, 5xx, SlowDown) up to `max_attempts` times with
-// capped exponential backoff and full jitter; other errors return at once.
+// the AWS layer's RetryPolicy (aws/retry_policy.h: capped exponential backoff,
+// full jitter); other errors return at once. A 200 answer is an error only for
+// calls that can fail after a 200 header (CompleteMultipartUpload), and only
+// when its root element is <Error>.
 //
 // Threads: an S3Client is immutable after construction; every method may be
 // called from any thread, except that blocking calls must not run on the
@@ -31,8 +34,9 @@
 #include <string_view>
 #include <vector>
 
-#include "aws/dynamodb/dynamodb_client.h"  // CredentialsSource
+#include "aws/auth/signer.h"  // CredentialsSource
 #include "aws/http/http_client.h"
+#include "aws/retry_policy.h"
 #include "aws/s3/s3_error.h"
 #include "common/status.h"
 
@@ -159,11 +163,10 @@ class S3Client {
   // Sends `call`, retrying transient errors. On a non-2xx final answer,
   // returns the S3Error through `error` (and a non-OK status).
   Result<HttpResponse> Execute(const Call& call, S3Error* error = nullptr) const;
-  std::chrono::milliseconds Backoff(int attempt) const;
-
   std::unique_ptr<HttpClient> owned_http_;
   HttpClient* http_;
   S3ClientOptions options_;
+  RetryPolicy retry_;
 };
 
 }  // namespace csv2ddb::aws

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "testing/s3rver_test_util.h"
 #include "aws/auth/sigv4.h"
+#include "testing/s3rver_test_util.h"
 
 namespace csv2ddb::aws {
 namespace {
@@ -225,6 +225,56 @@ TEST(S3ClientTest, RetriesTransientErrorsBounded) {
   EXPECT_EQ(http.requests.size(), 1u);  // not retried
 }
 
+// Issue 10.2: a 200 body is data. An object (or a byte range of it) holding
+// "<Error>" text is returned as is, at the first try.
+TEST(S3ClientTest, GetOfObjectContainingErrorTextSucceeds) {
+  ScriptedHttpClient http;
+  const std::string body = "id,note\n1,<Error><Code>InternalError</Code></Error>\n";
+  http.responses = {Respond(200, body, {{"etag", "\"e\""}})};
+  S3Client client(&http, Options());
+  Result<S3GetResult> got = client.GetObject(Uri("s3://bkt/k.csv"));
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(got->body, body);
+  EXPECT_EQ(http.requests.size(), 1u);
+
+  // Even a body that is exactly an S3 error document is data for a GET.
+  http.requests.clear();
+  http.responses = {Respond(200, ErrorXml("InternalError", "x"), {{"etag", "\"e\""}})};
+  got = client.GetObject(Uri("s3://bkt/k.csv"));
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(http.requests.size(), 1u);
+}
+
+// CompleteMultipartUpload can fail after its 200 header: its root element
+// tells, and an <Error> root is retried as S3 asks.
+TEST(S3ClientTest, CompleteMultipartUploadErrorInA200IsAnError) {
+  ScriptedHttpClient http;
+  http.responses = {Respond(200, ErrorXml("InternalError", "We encountered an internal error.")),
+                    Respond(200,
+                            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                            "<CompleteMultipartUploadResult><ETag>\"x-2\"</ETag>"
+                            "<Note>&lt;Error&gt;</Note></CompleteMultipartUploadResult>")};
+  S3Client client(&http, Options());
+  Status s = client.CompleteMultipartUpload(Uri("s3://bkt/k"), "u1", {{1, "\"a\""}});
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(http.requests.size(), 2u);
+
+  http.requests.clear();
+  http.responses = {Respond(200, ErrorXml("AccessDenied", "Access Denied"))};
+  s = client.CompleteMultipartUpload(Uri("s3://bkt/k"), "u1", {{1, "\"a\""}});
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("AccessDenied"), std::string::npos) << s.message();
+}
+
+TEST(XmlTest, RootElement) {
+  EXPECT_EQ(XmlRootElement("<?xml version=\"1.0\"?>\n<!-- c -->\n<Error><Code>x</Code></Error>"),
+            "Error");
+  EXPECT_EQ(XmlRootElement("  <CompleteMultipartUploadResult xmlns=\"x\">"),
+            "CompleteMultipartUploadResult");
+  EXPECT_EQ(XmlRootElement("id,note\n1,<Error></Error>"), "");
+  EXPECT_EQ(XmlRootElement(""), "");
+}
+
 TEST(S3ClientTest, ListObjectsFollowsContinuationTokens) {
   ScriptedHttpClient http;
   http.responses = {
@@ -334,6 +384,22 @@ TEST_F(S3rverClientTest, PutGetHeadListDelete) {
   ASSERT_TRUE(client_->DeleteObject(uri).ok());
   EXPECT_EQ(client_->HeadObject(uri).status().message(),
             "s3://bkt/dir/ev data+1.csv: no such object (NoSuchKey)");
+}
+
+// Issue 10.2 against a real S3 emulator: an object whose content holds S3
+// error XML reads back intact, whole and as a byte range.
+TEST_F(S3rverClientTest, ObjectContainingErrorXmlReadsBack) {
+  const S3Uri uri = Uri("s3://bkt/error-text.csv");
+  const std::string body = "id,note\n1,<Error><Code>InternalError</Code></Error>\n";
+  ASSERT_TRUE(client_->PutObject(uri, body, "text/csv").ok());
+  Result<S3GetResult> got = client_->GetObject(uri);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(got->body, body);
+  S3GetOptions range;
+  range.range = std::pair<uint64_t, uint64_t>(10, body.size() - 1);
+  got = client_->GetObject(uri, range);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(got->body, body.substr(10));
 }
 
 TEST_F(S3rverClientTest, NoSuchBucketAndNoSuchKey) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "aws/http/http_client.h"
+#include "aws/xml.h"  // the XML reader S3 responses need
 #include "common/status.h"
 
 namespace csv2ddb::aws {
@@ -49,23 +50,5 @@ bool IsRetryableS3Error(int http_status, std::string_view code);
 // 400 BadRequest, 403 AccessDenied, 404 NotFound, 412 PreconditionFailed,
 // 503 SlowDown, else "HTTP <n>".
 S3Error ParseS3Error(const HttpResponse& response);
-
-// ---- Minimal XML reading (S3 responses are small, flat and well-formed) ----
-
-// The text of the first <tag>...</tag> at or after `*pos` in `xml`, with
-// entities decoded; advances `*pos` past the closing tag. False if absent.
-bool XmlNextElement(std::string_view xml, std::string_view tag, size_t* pos, std::string* text);
-
-// The text of the first <tag> in `xml`, decoded, or "" when absent.
-std::string XmlFirst(std::string_view xml, std::string_view tag);
-
-// Every <tag>...</tag> element's inner XML (not decoded), in order.
-std::vector<std::string_view> XmlAll(std::string_view xml, std::string_view tag);
-
-// Decodes &amp; &lt; &gt; &quot; &apos; &#N; &#xN; (others kept literally).
-std::string XmlDecode(std::string_view s);
-
-// Escapes & < > " ' for element text.
-std::string XmlEscape(std::string_view s);
 
 }  // namespace csv2ddb::aws

@@ -7,7 +7,9 @@
 #include <utility>
 #include <vector>
 
-#include "aws/s3/s3_error.h"  // XmlFirst: the minimal XML reader shared by the AWS clients
+#include "aws/aws_error.h"
+#include "aws/endpoint.h"
+#include "aws/xml.h"
 
 namespace csv2ddb::aws {
 namespace {
@@ -44,11 +46,6 @@ std::vector<std::string_view> SplitColons(std::string_view s) {
     parts.push_back(s.substr(start, colon - start));
     start = colon + 1;
   }
-}
-
-std::string Getenv(const char* name) {
-  const char* v = std::getenv(name);
-  return v == nullptr ? std::string() : std::string(v);
 }
 
 // The first line of `text`, trimmed and capped, so a Status stays one line and
@@ -103,12 +100,8 @@ std::string SnsEndpointForRegion(std::string_view region) {
 }
 
 std::string ResolveSnsEndpoint(std::string_view region) {
-  if (Getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") != "true") {
-    std::string url = Getenv("AWS_ENDPOINT_URL_SNS");
-    if (url.empty()) url = Getenv("AWS_ENDPOINT_URL");
-    if (!url.empty()) return url;
-  }
-  return SnsEndpointForRegion(region);
+  std::string url = ConfiguredEndpoint("SNS");
+  return url.empty() ? SnsEndpointForRegion(region) : url;
 }
 
 std::string FormUrlEncode(std::string_view value) {
@@ -149,37 +142,20 @@ Status SnsPublishResponseToStatus(const HttpResponse& response, std::string_view
   std::string context = "SNS Publish to ";
   context.append(topic_arn);
   if (response.transport_failed()) {
-    std::string text = "transport error: ";
-    text += FirstLine(response.error);
-    return Status::Unavailable(std::move(text)).WithContext(context);
+    return MakeAwsError("", 0, "", FirstLine(response.error)).ToStatus(context);
   }
   if (response.status == 200) {
     if (response.body.find("<PublishResponse") != std::string::npos) return Status::OK();
     return Status::Corruption("unexpected response (HTTP 200 without <PublishResponse>)")
         .WithContext(context);
   }
-  const std::string code = FirstLine(XmlFirst(response.body, "Code"));
-  const std::string message = FirstLine(XmlFirst(response.body, "Message"));
-  std::string text = code;
-  text += code.empty() ? "HTTP " : " (HTTP ";
-  text += std::to_string(response.status);
-  if (!code.empty()) text += ')';
-  if (!message.empty()) {
-    text += ": ";
-    text += message;
-  }
-  Status status;
-  if (response.status >= 500 || code == "Throttled" || code == "Throttling" ||
-      code == "ThrottlingException") {
-    status = Status::Unavailable(std::move(text));
-  } else if (code == "NotFound") {
-    status = Status::NotFound(std::move(text));
-  } else if (code == "InvalidParameter" || code == "InvalidParameterValue") {
-    status = Status::InvalidArgument(std::move(text));
-  } else {
-    status = Status::Aborted(std::move(text));
-  }
-  return status.WithContext(context);
+  // Classified and cleaned as every AWS error is (aws/aws_error.h): only the
+  // first line of the message is kept, and nothing secret in it survives. The
+  // context already names SNS.
+  const AwsError error =
+      MakeAwsError("", response.status, FirstLine(XmlFirst(response.body, "Code")),
+                   FirstLine(XmlFirst(response.body, "Message")));
+  return error.ToStatus(context);
 }
 
 Status SnsPublish(HttpClient* http, const RequestSigner& signer, const std::string& endpoint,
