@@ -115,8 +115,9 @@ TEST(FirehoseClientTest, GivesUpAfterMaxAttempts) {
   http.scripted = {missing};
   s = client.PutRecords("nope", {"x\n"});
   EXPECT_EQ(s.code(), Status::Code::kNotFound);
-  EXPECT_EQ(s.message(),
-            "firehose://nope: ResourceNotFoundException (HTTP 400): Stream nope not found");
+  EXPECT_EQ(
+      s.message(),
+      "firehose://nope: Firehose ResourceNotFoundException (HTTP 400): Stream nope not found");
 }
 
 TEST(FirehoseClientTest, BatchesAt500RecordsAnd4MiB) {
