@@ -169,6 +169,29 @@ class S3Tests(unittest.TestCase):
         self.assertIn("s3://source/ev/dirty.csv", err)
         self.assertIn("access denied", err)
 
+    @staticmethod
+    def wait_for_committed_chunk(journal, name, proc, deadline_s=120):
+        """Returns once `name` has a committed chunk in `journal`. The deadline
+        only bounds a broken run; the test does not depend on timing."""
+        import sqlite3
+        end = time.monotonic() + deadline_s
+        while time.monotonic() < end:
+            if proc.poll() is not None:
+                raise AssertionError("the run ended before a chunk was committed")
+            try:
+                con = sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=1)
+                try:
+                    (n,) = con.execute("SELECT count(*) FROM chunks WHERE execution = ?",
+                                       (name,)).fetchone()
+                finally:
+                    con.close()
+                if n > 0:
+                    return
+            except sqlite3.Error:
+                pass  # not created yet, or busy
+            time.sleep(0.01)
+        raise AssertionError("no chunk committed within %d s" % deadline_s)
+
     def test_large_object_with_bounded_memory_and_overwrite_detected(self):
         big = os.path.join(self.tmp, "big.csv")
         subprocess.run([sys.executable, GEN, "--rows", "450000", "--out", big], check=True)
@@ -200,7 +223,11 @@ class S3Tests(unittest.TestCase):
                               "--chunk-size", "16k", "--s3-endpoint-url", self.s3.endpoint,
                               "--state-dir", "state"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=self.tmp)
-        time.sleep(0.2)
+        # Replace it once the run has committed a chunk (read from its journal),
+        # not after a sleep: under load a fixed delay can replace the object
+        # before the run has even started reading (then it is a usage error).
+        self.wait_for_committed_chunk(os.path.join(self.tmp, "state", "journal.sqlite"),
+                                      "overwritten", p)
         s3.put_object(Bucket="source", Key="big.csv", Body=replacement)
         out, err = p.communicate(timeout=300)
         self.assertEqual(p.returncode, 1, (out[-500:], err))
