@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "testing/loopback_http_test_util.h"
 #include "common/status.h"
+#include "testing/loopback_http_test_util.h"
 
 namespace csv2ddb::aws::testing_util {
 

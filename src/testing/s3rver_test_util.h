@@ -11,8 +11,8 @@
 #include <memory>
 #include <string>
 
-#include "testing/node_server_test_util.h"
 #include "aws/s3/s3_client.h"
+#include "testing/node_server_test_util.h"
 
 namespace csv2ddb::aws::testing {
 
