@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <fstream>
 
-#include "aws/s3_client.h"
-#include "cli/aws_io.h"
+#include "aws/s3/s3_client.h"
+#include "execution/aws_io.h"
 #include "cli/run_command.h"
 #include "csv/header_reader.h"
 #include "mapping/mapping.h"

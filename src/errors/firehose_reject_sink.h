@@ -16,7 +16,7 @@
 #include <memory>
 #include <string>
 
-#include "aws/firehose_client.h"
+#include "aws/firehose/firehose_client.h"
 #include "common/status.h"
 #include "errors/reject_sink.h"
 

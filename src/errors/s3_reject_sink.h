@@ -18,7 +18,7 @@
 #include <set>
 #include <string>
 
-#include "aws/s3_client.h"
+#include "aws/s3/s3_client.h"
 #include "common/status.h"
 #include "errors/reject_sink.h"
 

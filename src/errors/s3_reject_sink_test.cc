@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "aws/s3rver_test_util.h"
+#include "testing/s3rver_test_util.h"
 
 namespace csv2ddb {
 namespace {

@@ -91,6 +91,7 @@ int Finish(Prepared* p, RunOutcome outcome, std::chrono::steady_clock::time_poin
   }
   NotifyOptions nopts;
   nopts.profile = o.sink.profile;
+  nopts.aws = p->aws;
   for (const NotifyTarget& t : p->notify) {
     if (Status st = Notify(t, text, nopts); !st.ok()) {
       Say(out, "notification failed (the execution's outcome stands): " + st.message());

@@ -111,6 +111,7 @@ AwsIoOptions IoOptions(const RunOptions& o) {
   io.profile = o.sink.profile;
   io.s3_endpoint_url = o.s3_endpoint_url;
   io.endpoint_url = o.sink.endpoint_url;
+  io.max_inflight = o.sink.max_inflight;
   return io;
 }
 
@@ -124,6 +125,7 @@ std::string FileDigest(const std::string& path) {
 std::optional<Failure> Prepare(RunOptions options, const std::optional<ExecutionRecord>& prior,
                                const std::string& mapping_digest, AwsIo* io, Prepared* out) {
   out->resume = prior.has_value();
+  out->aws = &io->context();
   if (options.name.empty()) options.name = GenerateName();
   if (auto f = CheckOptions(&options, &out->max_rejects)) return f;
   out->options = options;
@@ -188,6 +190,7 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
 
   SinkOptions sink_options = o.sink;
   sink_options.source = SinkSourceFor(o.input, identity, mapping_digest);
+  sink_options.aws = &io->context();
   auto opened = OpenSink(o.validate_only ? "null://" : o.target, sink_options);
   if (!opened.ok()) return Fail(kExitUsage, opened.status().message());
   out->sink = std::move(opened).value();

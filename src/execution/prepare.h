@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "cli/aws_io.h"
 #include "csv/header_reader.h"
 #include "errors/reject_formatter.h"
 #include "errors/reject_sink.h"
+#include "execution/aws_io.h"
 #include "execution/run_options.h"
 #include "execution/verdict.h"
 #include "journal/journal.h"
@@ -47,6 +47,10 @@ struct Prepared {
   Prepared& operator=(const Prepared&) = delete;
 
   RunOptions options;  // with the name and the error location filled in
+  // The process's AWS context (one credentials chain, one HTTP client),
+  // shared by the input, target, error location and notification. Not owned:
+  // the command's AwsIo outlives the execution.
+  aws::AwsContext* aws = nullptr;
   bool resume = false;
   std::vector<NotifyTarget> notify;
   MaxRejects max_rejects;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "aws/s3_client.h"
+#include "aws/s3/s3_client.h"
 #include "common/status.h"
 #include "lambda/batch_processor.h"
 #include "mapping/mapping.h"

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "aws/s3_client.h"
+#include "aws/s3/s3_client.h"
 #include "errors/s3_reject_sink.h"
 #include "lambda/batch_processor.h"
 #include "lambda/byte_ranges.h"

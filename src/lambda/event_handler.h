@@ -43,7 +43,7 @@
 #include <memory>
 #include <string>
 
-#include "aws/s3_client.h"
+#include "aws/s3/s3_client.h"
 #include "lambda/runtime_api.h"
 #include "mapping/mapping.h"
 #include "sink/sink.h"

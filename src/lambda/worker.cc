@@ -8,8 +8,10 @@
 #include <memory>
 #include <string>
 
-#include "aws/credentials.h"
-#include "aws/s3_client.h"
+#include "aws/auth/credentials.h"
+#include "aws/aws_context.h"
+#include "aws/endpoint.h"
+#include "aws/s3/s3_client.h"
 #include "lambda/event_handler.h"
 #include "lambda/runtime_api.h"
 #include "mapping/mapping.h"
@@ -44,7 +46,9 @@ Result<Mapping> LoadMappingFromEnv() {
 // Members are destroyed in reverse order: the handler before the clients.
 struct Worker {
   Mapping mapping;
-  std::shared_ptr<aws::CredentialsProvider> credentials;
+  // The worker's one credentials chain and HTTP client, shared by the sink
+  // and the S3 client; destroyed after both.
+  std::unique_ptr<aws::AwsContext> aws;
   std::unique_ptr<DynamoDbSink> sink;
   std::shared_ptr<aws::S3Client> s3;
   std::unique_ptr<lambda::EventHandler> handler;
@@ -70,8 +74,10 @@ Result<std::shared_ptr<Worker>> Init() {
     return Status::InvalidArgument("no table: set CSV2DDB_TABLE or [table].name in the mapping");
   }
 
-  const std::string ddb_endpoint = Env("CSV2DDB_DYNAMODB_ENDPOINT");
-  const std::string s3_endpoint = Env("CSV2DDB_S3_ENDPOINT");
+  // The worker's own variables first, then the AWS CLI's (aws/endpoint.h).
+  const std::string ddb_endpoint =
+      aws::ConfiguredEndpoint("DYNAMODB", Env("CSV2DDB_DYNAMODB_ENDPOINT"));
+  const std::string s3_endpoint = aws::ConfiguredEndpoint("S3", Env("CSV2DDB_S3_ENDPOINT"));
   std::string region;
   if (Result<std::string> r = aws::ResolveRegion(); r.ok()) {
     region = *r;
@@ -82,13 +88,13 @@ Result<std::shared_ptr<Worker>> Init() {
   } else {
     return Status::InvalidArgument("no AWS region: set AWS_REGION");
   }
-  w->credentials = aws::NewDefaultCredentialsProvider();
+  w->aws = std::make_unique<aws::AwsContext>();
 
   DynamoDbSinkOptions sink_options;
   sink_options.table_name = config.table;
   sink_options.endpoint_url = ddb_endpoint;
   sink_options.region = region;
-  sink_options.credentials = w->credentials;
+  sink_options.aws = w->aws.get();
   Result<std::unique_ptr<DynamoDbSink>> sink = DynamoDbSink::Open(std::move(sink_options));
   if (!sink.ok()) return sink.status();
   w->sink = std::move(sink).value();
@@ -98,10 +104,10 @@ Result<std::shared_ptr<Worker>> Init() {
   aws::S3ClientOptions s3_options;
   s3_options.region = region;
   s3_options.endpoint = s3_endpoint;
-  s3_options.credentials = [creds = w->credentials] { return creds->GetCredentials(); };
-  Result<std::unique_ptr<aws::S3Client>> s3 = aws::S3Client::Create(std::move(s3_options));
-  if (!s3.ok()) return s3.status();
-  w->s3 = std::shared_ptr<aws::S3Client>(std::move(s3).value());
+  s3_options.credentials = w->aws->credentials_source();
+  Result<aws::HttpClient*> http = w->aws->http();
+  if (!http.ok()) return http.status();
+  w->s3 = std::make_shared<aws::S3Client>(*http, std::move(s3_options));
 
   std::fprintf(stderr, "csv2ddb lambda: ready: mapping %s, table %s, errors under %s\n",
                w->mapping.source_name.c_str(), config.table.c_str(), config.errors_bucket.c_str());

@@ -15,9 +15,9 @@
 #include <system_error>
 #include <utility>
 
-#include "aws/dynamodb_client.h"  // MakeSigV4Signer
-#include "aws/http_client.h"
-#include "aws/sns_client.h"
+#include "aws/auth/signer.h"
+#include "aws/http/http_client.h"
+#include "aws/sns/sns_client.h"
 
 namespace csv2ddb {
 namespace {
@@ -141,21 +141,21 @@ Status NotifySns(const std::string& topic_arn, const std::string& body,
                  const NotifyOptions& options) {
   Result<aws::SnsTopicArn> arn = aws::ParseSnsTopicArn(topic_arn);
   if (!arn.ok()) return arn.status().WithContext("notify");
-  std::shared_ptr<aws::CredentialsProvider> provider = options.credentials;
-  if (provider == nullptr) {
-    aws::CredentialsOptions credentials_options;
-    credentials_options.profile = options.profile;
-    provider = aws::NewDefaultCredentialsProvider(credentials_options);
+  std::unique_ptr<aws::AwsContext> own;
+  aws::AwsContext* context = options.aws;
+  if (context == nullptr) {
+    aws::AwsContextOptions c;
+    c.profile = options.profile;
+    own = std::make_unique<aws::AwsContext>(std::move(c));
+    context = own.get();
   }
+  std::shared_ptr<aws::CredentialsProvider> provider =
+      options.credentials ? options.credentials : context->credentials();
   aws::RequestSigner signer =
       aws::MakeSigV4Signer([provider] { return provider->GetCredentials(); }, arn->region, "sns");
-
-  aws::HttpClientOptions http_options;
-  http_options.max_in_flight = 1;
-  http_options.request_timeout = options.timeout;
-  Result<std::unique_ptr<aws::CurlHttpClient>> http = aws::CurlHttpClient::Create(http_options);
+  Result<aws::HttpClient*> http = context->http();
   if (!http.ok()) return http.status().WithContext("notify");
-  return aws::SnsPublish(http->get(), signer, aws::ResolveSnsEndpoint(arn->region), topic_arn, body)
+  return aws::SnsPublish(*http, signer, aws::ResolveSnsEndpoint(arn->region), topic_arn, body)
       .WithContext("notify");
 }
 

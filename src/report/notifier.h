@@ -17,7 +17,8 @@
 #include <memory>
 #include <string>
 
-#include "aws/credentials.h"
+#include "aws/auth/credentials.h"
+#include "aws/aws_context.h"
 #include "common/status.h"
 
 namespace csv2ddb {
@@ -34,10 +35,15 @@ struct NotifyTarget {
 Result<NotifyTarget> ParseNotifyTarget(const std::string& spec);
 
 struct NotifyOptions {
-  std::string profile;  // --profile, for the default credential chain
-  // Credentials for sns targets; null: aws::NewDefaultCredentialsProvider({profile}).
+  std::string profile;  // --profile, for a context of its own (when `aws` is null)
+  // The process's AWS context (aws/aws_context.h): sns targets sign with its
+  // credentials chain and send through its HTTP client. Not owned. Null: a
+  // context made for the call.
+  aws::AwsContext* aws = nullptr;
+  // Tests inject credentials for sns targets; null: the context's.
   std::shared_ptr<aws::CredentialsProvider> credentials;
-  // Bound on each HTTP transfer (webhook POST, SNS Publish), connection included.
+  // Bound on the webhook POST, connection included. (SNS Publish goes through
+  // the context's HTTP client and its timeouts.)
   std::chrono::milliseconds timeout{10000};
 };
 
@@ -47,7 +53,8 @@ struct NotifyOptions {
 //   webhook  POST through a CurlHttpClient created for the call; any 2xx is
 //            success, else an error naming the URL (scheme, host, port, path)
 //            and the HTTP status or transport error.
-//   sns      aws::SnsPublish to aws::ResolveSnsEndpoint(region of the ARN).
+//   sns      aws::SnsPublish to aws::ResolveSnsEndpoint(region of the ARN)
+//            (AWS_ENDPOINT_URL_SNS, else AWS_ENDPOINT_URL, else AWS).
 // One attempt, no retries. Must not be called from an HttpClient callback.
 Status Notify(const NotifyTarget& target, const std::string& summary_json,
               const NotifyOptions& options);

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "aws/loopback_http_test_util.h"
-#include "aws/sns_client.h"
+#include "aws/sns/sns_client.h"
+#include "testing/loopback_http_test_util.h"
 
 namespace csv2ddb {
 namespace {

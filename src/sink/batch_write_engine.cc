@@ -8,7 +8,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <utility>
 
 #include "common/json_escape.h"
@@ -37,18 +36,6 @@ struct Mailbox {
   std::condition_variable cv;
   std::vector<Completion> done;
 };
-
-// Full jitter: random(0, min(cap, base * 2^attempt)).
-SteadyClock::duration Backoff(const RetryPolicy& policy, int attempt) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  using std::chrono::microseconds;
-  const int64_t base = std::chrono::duration_cast<microseconds>(policy.backoff_base).count();
-  const int64_t cap = std::chrono::duration_cast<microseconds>(policy.backoff_cap).count();
-  const int shift = std::clamp(attempt, 0, 30);
-  const int64_t ceiling =
-      std::max<int64_t>(0, std::min(cap, base > (cap >> shift) ? cap : base << shift));
-  return microseconds(std::uniform_int_distribution<int64_t>(0, ceiling)(rng));
-}
 
 // Reads the key values of a raw item ({"pk":{"S":"v"},...}) per `keys`.
 bool ParseKeyValues(std::string_view raw, const TableKeys& keys, std::string* pk, std::string* sk) {
@@ -99,16 +86,11 @@ WriteThrottle::Signal SignalOf(const aws::BatchWriteOutcome& outcome) {
     return outcome.unprocessed_items.empty() ? WriteThrottle::Signal::kSuccess
                                              : WriteThrottle::Signal::kThrottled;
   }
-  return IsThrottlingErrorCode(outcome.error->code) ? WriteThrottle::Signal::kThrottled
-                                                    : WriteThrottle::Signal::kOther;
+  return outcome.error->kind == aws::AwsErrorKind::kThrottling ? WriteThrottle::Signal::kThrottled
+                                                               : WriteThrottle::Signal::kOther;
 }
 
 }  // namespace
-
-bool IsThrottlingErrorCode(std::string_view code) {
-  return code == "ProvisionedThroughputExceededException" || code == "ThrottlingException" ||
-         code == "RequestLimitExceeded" || code == "LimitExceededException";
-}
 
 // The state of one Write call, owned by the calling thread.
 class BatchWriteEngine::ChunkWrite {
@@ -190,8 +172,8 @@ class BatchWriteEngine::ChunkWrite {
             std::to_string(n) + " item(s) still in UnprocessedItems");
       return;
     }
-    const aws::DynamoDbError& error = *outcome.error;
-    if (error.code == "ValidationException") {
+    const aws::AwsError& error = *outcome.error;
+    if (error.kind == aws::AwsErrorKind::kValidation) {
       if (request.items.size() > 1) {  // find the offending items by halving
         ++e_.counters_.split_requests;
         const auto middle = request.items.begin() + request.items.size() / 2;
@@ -202,8 +184,8 @@ class BatchWriteEngine::ChunkWrite {
       }
       return;
     }
-    if (error.retryable) {
-      if (IsThrottlingErrorCode(error.code)) ++e_.counters_.throttles;
+    if (error.retryable()) {
+      if (error.kind == aws::AwsErrorKind::kThrottling) ++e_.counters_.throttles;
       Retry(std::move(request), error.ToString());
       return;
     }
@@ -213,13 +195,13 @@ class BatchWriteEngine::ChunkWrite {
   // Schedules `request` again after a backoff, or fails the chunk when it has
   // used its attempts.
   void Retry(Request request, const std::string& why) {
-    if (request.attempt >= e_.retry_.max_attempts) {
+    if (request.attempt >= e_.retry_.max_attempts()) {
       failure_ = Status::Unavailable(Context() + ": gave up after " +
                                      std::to_string(request.attempt) + " attempts: " + why);
       return;
     }
     ++e_.counters_.retries;
-    const auto due = SteadyClock::now() + Backoff(e_.retry_, request.attempt);
+    const SteadyClock::time_point due = e_.retry_.RetryAt(request.attempt);
     delayed_.emplace(due, std::move(request));
   }
 
@@ -264,13 +246,13 @@ class BatchWriteEngine::ChunkWrite {
 };
 
 BatchWriteEngine::BatchWriteEngine(const aws::DynamoDbClient* client, WriteThrottle* throttle,
-                                   std::string table, TableKeys keys, RetryPolicy retry,
+                                   std::string table, TableKeys keys, aws::RetryPolicy retry,
                                    std::string endpoint)
     : client_(client),
       throttle_(throttle),
       table_(std::move(table)),
       keys_(std::move(keys)),
-      retry_(retry),
+      retry_(std::move(retry)),
       endpoint_(std::move(endpoint)),
       body_prefix_([this] {
         std::string prefix = "{\"RequestItems\":{\"";

@@ -12,7 +12,8 @@
 //   UnprocessedItems        -> those items go back to the queue (attempt + 1,
 //                              backoff), and the throttle hears "throttled";
 //   retryable error         -> the whole request again (attempt + 1, backoff);
-//                              throttling codes also reach the throttle;
+//                              throttling errors (AwsErrorKind::kThrottling)
+//                              also reach the throttle;
 //   ValidationException     -> a request of n > 1 items is split into halves
 //                              (attempts reset); a single item is rejected
 //                              with the server's message;
@@ -29,7 +30,8 @@
 #include <string_view>
 #include <vector>
 
-#include "aws/dynamodb_client.h"
+#include "aws/dynamodb/dynamodb_client.h"
+#include "aws/retry_policy.h"
 #include "batch/batcher.h"
 #include "batch/item_buffer.h"
 #include "common/status.h"
@@ -37,13 +39,6 @@
 #include "sink/write_throttle.h"
 
 namespace csv2ddb {
-
-struct RetryPolicy {
-  int max_attempts = 10;  // sends of one request (including the first), >= 1
-  // Full jitter: before attempt k+1 wait random(0, min(cap, base * 2^k)).
-  std::chrono::milliseconds backoff_base{25};
-  std::chrono::milliseconds backoff_cap{5'000};
-};
 
 // Totals over every Write of an engine; read them at any time.
 struct BatchWriteCounters {
@@ -63,15 +58,14 @@ struct TableKeys {
   std::optional<aws::KeyAttribute> sort;
 };
 
-// True for the DynamoDB error codes that mean "slow down".
-bool IsThrottlingErrorCode(std::string_view code);
-
 class BatchWriteEngine {
  public:
   // `client` and `throttle` are not owned and must outlive the engine.
-  // `endpoint` only names the server in error messages.
+  // `endpoint` only names the server in error messages. `retry` (full
+  // jitter, aws/retry_policy.h) bounds the sends of each request; its clock
+  // schedules the retries.
   BatchWriteEngine(const aws::DynamoDbClient* client, WriteThrottle* throttle, std::string table,
-                   TableKeys keys, RetryPolicy retry, std::string endpoint);
+                   TableKeys keys, aws::RetryPolicy retry, std::string endpoint);
   BatchWriteEngine(const BatchWriteEngine&) = delete;
   BatchWriteEngine& operator=(const BatchWriteEngine&) = delete;
 
@@ -98,7 +92,7 @@ class BatchWriteEngine {
   WriteThrottle* const throttle_;
   const std::string table_;
   const TableKeys keys_;
-  const RetryPolicy retry_;
+  const aws::RetryPolicy retry_;
   const std::string endpoint_;
   const std::string body_prefix_;  // {"RequestItems":{"<escaped table>":[
   mutable BatchWriteCounters counters_;

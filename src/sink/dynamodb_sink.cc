@@ -20,17 +20,6 @@ std::string SchemaText(const aws::KeyAttribute& hash,
   return "key " + KeyText(hash) + (range ? " and sort key " + KeyText(*range) : "");
 }
 
-// Errors where the fix is the credentials, not the table.
-bool IsCredentialsError(const std::string& message) {
-  for (const char* code :
-       {"UnrecognizedClientException", "InvalidSignatureException", "IncompleteSignatureException",
-        "MissingAuthenticationToken", "ExpiredToken", "InvalidClientTokenId",
-        "SignatureDoesNotMatch", "csv2ddb.SigningFailed"}) {
-    if (message.find(code) != std::string::npos) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<DynamoDbSink>> DynamoDbSink::Open(DynamoDbSinkOptions options) {
@@ -60,16 +49,20 @@ Result<std::unique_ptr<DynamoDbSink>> DynamoDbSink::Open(DynamoDbSinkOptions opt
     while (sink->endpoint_.ends_with('/')) sink->endpoint_.pop_back();
     if (sink->region_.empty()) sink->region_ = "us-east-1";  // local servers accept any
   }
-  if (!options.credentials) options.credentials = aws::NewDefaultCredentialsProvider();
-
+  aws::AwsContext* context = options.aws;
+  if (context == nullptr) {
+    aws::AwsContextOptions c;
+    c.max_in_flight = options.max_inflight;
+    c.profile = options.profile;
+    sink->owned_context_ = std::make_unique<aws::AwsContext>(std::move(c));
+    context = sink->owned_context_.get();
+  }
+  if (!options.credentials) options.credentials = context->credentials();
   aws::HttpClient* http = options.http;
   if (http == nullptr) {
-    aws::HttpClientOptions http_options;
-    http_options.max_in_flight = options.max_inflight;
-    auto created = aws::CurlHttpClient::Create(http_options);
-    if (!created.ok()) return created.status();
-    sink->owned_http_ = std::move(created).value();
-    http = sink->owned_http_.get();
+    Result<aws::HttpClient*> shared = context->http();
+    if (!shared.ok()) return shared.status();
+    http = *shared;
   }
   aws::CredentialsSource credentials = [provider = options.credentials] {
     return provider->GetCredentials();
@@ -89,9 +82,10 @@ Result<std::unique_ptr<DynamoDbSink>> DynamoDbSink::Open(DynamoDbSinkOptions opt
 
 DynamoDbSink::~DynamoDbSink() = default;
 
-Status DynamoDbSink::AtEndpoint(const Status& status) const {
+Status DynamoDbSink::AtEndpoint(const Status& status, const aws::AwsError& error) const {
   const std::string where = "table '" + table_ + "' at " + endpoint_ + " (region " + region_ + ")";
-  if (IsCredentialsError(status.message())) {
+  // Errors where the fix is the credentials, not the table.
+  if (!status.ok() && error.kind == aws::AwsErrorKind::kAccessDenied) {
     return Status::InvalidArgument(where + ": " + status.message() +
                                    " (check the AWS credentials and the region)");
   }
@@ -108,24 +102,26 @@ Status DynamoDbSink::Prepare(const TableSpec& spec) {
   if (spec.sort_key)
     want.sort = aws::KeyAttribute{spec.sort_key->attribute, TypeLetter(spec.sort_key->type)};
 
-  Result<aws::TableDescription> desc = client_->DescribeTable(table_);
+  aws::AwsError error;  // the failed call's error, when there is one
+  Result<aws::TableDescription> desc = client_->DescribeTable(table_, &error);
   if (!desc.ok() && desc.status().code() == Status::Code::kNotFound) {
     if (!options_.create_table) {
       return Status::InvalidArgument("table '" + table_ + "' does not exist at " + endpoint_ +
                                      " (region " + region_ + "); create it or pass --create-table");
     }
+    error = aws::AwsError();
     Result<aws::TableDescription> created =
-        client_->CreateTable({table_, want.partition, want.sort});
+        client_->CreateTable({table_, want.partition, want.sort}, &error);
     // ResourceInUseException: someone created it meanwhile; check it below.
-    if (!created.ok() &&
-        created.status().message().find("ResourceInUseException") == std::string::npos) {
-      return AtEndpoint(created.status());
+    if (!created.ok() && error.code != "ResourceInUseException") {
+      return AtEndpoint(created.status(), error);
     }
+    error = aws::AwsError();
     desc = client_->WaitForActive(table_, options_.create_table_timeout);
   } else if (desc.ok() && desc->status == "CREATING") {
     desc = client_->WaitForActive(table_, options_.create_table_timeout);
   }
-  if (!desc.ok()) return AtEndpoint(desc.status());
+  if (!desc.ok()) return AtEndpoint(desc.status(), error);
   if (desc->status == "DELETING") {
     return Status::InvalidArgument("table '" + table_ + "' at " + endpoint_ + " is being deleted");
   }

@@ -18,9 +18,10 @@
 #include <utility>
 #include <vector>
 
-#include "aws/credentials.h"
-#include "aws/dynamodb_client.h"
-#include "aws/http_client.h"
+#include "aws/auth/credentials.h"
+#include "aws/aws_context.h"
+#include "aws/dynamodb/dynamodb_client.h"
+#include "aws/http/http_client.h"
 #include "sink/batch_write_engine.h"
 #include "sink/sink.h"
 #include "sink/write_throttle.h"
@@ -36,15 +37,21 @@ struct DynamoDbSinkOptions {
   // Signing region. Required unless `endpoint_url` is set (then "us-east-1"
   // is used to sign, as local servers accept any region).
   std::string region;
-  // Signs every request; empty: aws::NewDefaultCredentialsProvider().
+  // The process's AWS context (aws/aws_context.h): its credentials chain signs
+  // every request and its HTTP client sends them. Not owned; must outlive the
+  // sink. Null: the sink makes a context of its own (tests, tools) for
+  // `profile`.
+  aws::AwsContext* aws = nullptr;
+  std::string profile;
+  // Tests inject these; when set they replace the context's.
   std::shared_ptr<aws::CredentialsProvider> credentials;
   bool create_table = false;  // create a missing table (on-demand) in Prepare
   std::chrono::milliseconds create_table_timeout{5 * 60 * 1000};
   int max_inflight = 0;  // requests in flight over all workers; 0 = 64
   double rate = 0;       // items per second over all workers; 0 = unlimited
-  RetryPolicy retry;     // attempts and backoff per request
-  // Not owned; must outlive the sink. Null: the sink creates a
-  // CurlHttpClient with max_in_flight = max_inflight.
+  // Attempts and backoff per request (aws/retry_policy.h).
+  aws::RetryOptions retry{10, std::chrono::milliseconds(25), std::chrono::milliseconds(5'000)};
+  // Not owned; must outlive the sink. Null: the context's HTTP client.
   aws::HttpClient* http = nullptr;
 };
 
@@ -87,7 +94,9 @@ class DynamoDbSink : public Sink {
  private:
   DynamoDbSink() = default;
   // `status` with the table, endpoint and region in front.
-  Status AtEndpoint(const Status& status) const;
+  // A failed call's AwsError of kind kAccessDenied turns it into a
+  // credentials hint.
+  Status AtEndpoint(const Status& status, const aws::AwsError& error) const;
 
   DynamoDbSinkOptions options_;
   std::string endpoint_;
@@ -98,8 +107,8 @@ class DynamoDbSink : public Sink {
   // those callbacks release.
   std::unique_ptr<WriteThrottle> throttle_;
   std::unique_ptr<aws::DynamoDbClient> client_;
-  std::unique_ptr<aws::HttpClient> owned_http_;
-  std::unique_ptr<BatchWriteEngine> engine_;  // set by Prepare
+  std::unique_ptr<aws::AwsContext> owned_context_;  // when options.aws is null
+  std::unique_ptr<BatchWriteEngine> engine_;        // set by Prepare
 };
 
 // The factory OpenSink uses for "dynamodb://TABLE" targets.

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "aws/node_server_test_util.h"
+#include "testing/node_server_test_util.h"
 
 namespace csv2ddb {
 namespace {
@@ -358,7 +358,7 @@ TEST_F(DynamoDbSinkOfflineTest, OpenNeedsARegionOrAnEndpoint) {
   EXPECT_EQ(OpenDynamoDbSink(o).status().code(), Status::Code::kInvalidArgument);
 }
 
-// ---- Against a real dynalite on loopback (as in aws/dynamodb_client_test.cc) ----
+// ---- Against a real dynalite on loopback (as in aws/dynamodb/dynamodb_client_test.cc) ----
 
 using ::csv2ddb::testing::FreeLoopbackPort;
 

@@ -1,4 +1,5 @@
-#include "aws/credentials.h"
+#include "aws/auth/credentials.h"
+#include "aws/endpoint.h"
 #include "sink/dynamodb_sink.h"
 #include "sink/null_sink.h"
 #include "sink/sink.h"
@@ -12,19 +13,18 @@ Result<std::unique_ptr<Sink>> OpenDynamoDb(const std::string& uri, const std::st
                                            const SinkOptions& o) {
   DynamoDbSinkOptions d;
   d.table_name = table;
-  d.endpoint_url = o.endpoint_url;
+  d.endpoint_url = aws::ConfiguredEndpoint("DYNAMODB", o.endpoint_url);
   Result<std::string> region = aws::ResolveRegion(o.region, o.profile);
   if (region.ok()) {
     d.region = *region;
   } else if (region.status().code() != Status::Code::kNotFound) {
     return region.status().WithContext("target '" + uri + "'");
-  } else if (o.endpoint_url.empty()) {
+  } else if (d.endpoint_url.empty()) {
     return Status::InvalidArgument("target '" + uri +
                                    "': no AWS region; pass --region or set AWS_REGION");
   }
-  aws::CredentialsOptions creds;
-  creds.profile = o.profile;
-  d.credentials = aws::NewDefaultCredentialsProvider(creds);
+  d.aws = o.aws;
+  d.profile = o.profile;
   d.create_table = o.create_table;
   d.max_inflight = o.max_inflight;
   d.rate = o.rate;

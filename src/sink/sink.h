@@ -17,6 +17,9 @@
 #include "mapping/mapping.h"
 
 namespace csv2ddb {
+namespace aws {
+class AwsContext;
+}  // namespace aws
 
 // An item the target refused for a reason of its own (for example DynamoDB's
 // ValidationException, narrowed down to one item). It becomes a reject.
@@ -64,9 +67,11 @@ class Sink {
 
 // Settings of targets reached over the network (dynamodb://).
 struct SinkOptions {
-  std::string endpoint_url;  // empty: the region's AWS endpoint
-  std::string region;        // empty: AWS_REGION, AWS_DEFAULT_REGION, the profile
-  std::string profile;       // empty: AWS_PROFILE, then "default"
+  // --endpoint-url; empty: AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, else
+  // the region's AWS endpoint (aws/endpoint.h).
+  std::string endpoint_url;
+  std::string region;   // empty: AWS_REGION, AWS_DEFAULT_REGION, the profile
+  std::string profile;  // empty: AWS_PROFILE, then "default"
   bool create_table = false;
   int max_inflight = 0;  // 0: automatic
   double rate = 0;       // items per second; 0: unlimited
@@ -78,6 +83,10 @@ struct SinkOptions {
   // run) must give the same string. Empty: a source of its own, never equal to
   // any other.
   std::string source;
+  // The process's AWS context (credentials chain, HTTP client) for
+  // dynamodb:// targets. Not owned; must outlive the sink. Null: the sink
+  // makes its own.
+  aws::AwsContext* aws = nullptr;
 };
 
 // The `source` of SinkOptions for an input named `input` whose identity

@@ -5,8 +5,6 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
-#include <random>
-#include <thread>
 #include <utility>
 
 namespace csv2ddb {
@@ -55,6 +53,8 @@ S3Source::S3Source(aws::S3Uri uri, const S3SourceOptions& options, aws::S3Object
   options_.range_size = std::max<size_t>(options_.range_size, 1);
   options_.max_ranges_in_flight = std::max(options_.max_ranges_in_flight, 1);
   options_.max_attempts = std::max(options_.max_attempts, 1);
+  retry_ = aws::RetryPolicy(
+      aws::RetryOptions{options_.max_attempts, options_.base_backoff, options_.max_backoff});
 }
 
 S3Source::~S3Source() = default;
@@ -101,14 +101,8 @@ Status S3Source::NextBuffer() {
       result = std::move(range.slot->result);
       error = std::move(range.slot->error);
     }
-    if (result->ok() || !error || !error->retryable || ++range.attempts >= options_.max_attempts) {
-      break;
-    }
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    int64_t ceiling = options_.base_backoff.count() << std::min(range.attempts, 20);
-    ceiling = std::max<int64_t>(1, std::min<int64_t>(ceiling, options_.max_backoff.count()));
-    std::this_thread::sleep_for(
-        std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, ceiling)(rng)));
+    if (result->ok() || !error || !retry_.ShouldRetry(++range.attempts, error->retryable)) break;
+    retry_.WaitBeforeRetry(range.attempts - 1);
     Submit(&range);
   }
   if (!result->ok()) return result->status();

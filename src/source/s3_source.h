@@ -25,7 +25,8 @@
 #include <string>
 #include <string_view>
 
-#include "aws/s3_client.h"
+#include "aws/retry_policy.h"
+#include "aws/s3/s3_client.h"
 #include "common/status.h"
 #include "source/byte_source.h"
 
@@ -86,6 +87,7 @@ class S3Source final : public ByteSource {
   aws::S3Uri uri_;
   std::string uri_text_;
   S3SourceOptions options_;
+  aws::RetryPolicy retry_;  // from options_: one retry policy for every AWS call
   uint64_t size_;
   std::string etag_;
   std::string content_encoding_;

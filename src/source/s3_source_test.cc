@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "aws/s3rver_test_util.h"
+#include "testing/s3rver_test_util.h"
 
 namespace csv2ddb {
 namespace {
