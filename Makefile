@@ -33,7 +33,7 @@ build-fuzz: deps
 fuzz: build-fuzz
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_PARALLEL=$(FUZZ_PARALLEL) bash fuzz/run.sh $(FUZZ_BUILD) fuzz
 
-# Minimizes the inputs the last `make fuzz` found into the committed corpus.
+# Adds the inputs the last `make fuzz` found that reach new edges to the committed corpus.
 fuzz-merge: build-fuzz
 	bash fuzz/run.sh $(FUZZ_BUILD) merge
 
