@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "aws/credentials_profile_file.h"
+#include "aws/auth/credentials_profile_file.h"
 #include "fuzz_util.h"
 
 namespace aws = csv2ddb::aws;

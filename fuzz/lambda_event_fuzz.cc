@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
-#include "aws/http_client.h"
-#include "aws/s3_client.h"
+#include "aws/http/http_client.h"
+#include "aws/s3/s3_client.h"
 #include "fuzz_util.h"
 #include "lambda/event_handler.h"
 #include "lambda/runtime_api.h"

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "aws/s3_error.h"
+#include "aws/s3/s3_error.h"
 #include "fuzz_util.h"
 
 namespace aws = csv2ddb::aws;

@@ -12,7 +12,7 @@
 #include <sstream>
 #include <system_error>
 
-#include "aws/sigv4.h"
+#include "aws/auth/sigv4.h"
 #include "csv/record_writer.h"
 #include "execution/exit_codes.h"
 
