@@ -290,7 +290,10 @@ class UglyInput(Base):
                              capture_output=True, text=True, cwd=SCRATCH, timeout=300, check=True).stdout
         code, peak_kb = map(int, out.split())
         self.assertEqual(code, 0)
-        self.assertLess(peak_kb, 256 * 1024, f"peak {peak_kb} KB")
+        # The bound is the Release binary's: ASan's redzones and quarantine
+        # multiply heap use, so the sanitized build checks the result only.
+        if os.environ.get("CSV2DDB_SANITIZED", "0") in ("0", ""):
+            self.assertLess(peak_kb, 256 * 1024, f"peak {peak_kb} KB")
         (location,) = os.listdir(self.path("errors"))
         recs = read_ndjson(os.path.join(self.path("errors"), location, "rejects.ndjson"))
         self.assertEqual([(r["line"], r["rule"]) for r in recs], [(2, "item_size")])

@@ -141,6 +141,23 @@ class FailsClearly(Base):
             port = s.getsockname()[1]
         self.check(self.args(TABLE, f"http://127.0.0.1:{port}"), f"127.0.0.1")
 
+    def test_endpoint_down_leaves_a_failed_execution_to_resume(self):
+        """Issue 10, defect 13: an unreachable target is retried, then the run
+        fails with an execution that `status` shows and `resume` continues."""
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        args = self.args(TABLE, f"http://127.0.0.1:{port}", "--name", "down")
+        self.check(args, "127.0.0.1", code_range=(1, 1))
+        code, out, err = self.run_cli("status", "down", "--state-dir", self.path("state"))
+        self.assertEqual(code, 0, err)
+        status = json.loads(out)
+        self.assertEqual(status["status"], "FAILED", out)
+        self.assertIn("127.0.0.1", out)
+        code, out, err = self.run_cli("resume", "down", "--state-dir", self.path("state"), "-q")
+        self.assertEqual(code, 1, (out, err))  # still down: the same failure, not "no such execution"
+        self.assertIn("127.0.0.1", err)
+
     def test_missing_table(self):
         self.check(self.args("tb_missing", self.ddb.endpoint), "does not exist")
 

@@ -205,7 +205,27 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
     // refusing target is a failed run. Either way nothing was written.
     const bool usage =
         st.code() == Status::Code::kInvalidArgument || st.code() == Status::Code::kNotFound;
-    return Fail(usage ? kExitUsage : kExitFailed, st.message());
+    if (usage) return Fail(kExitUsage, st.message());
+    // The target may come back: record the execution as FAILED (nothing
+    // written), so `status` shows it and `resume` can continue it.
+    if (out->journal && !out->resume) {
+      ExecutionRecord e;
+      e.name = name;
+      e.status = kRunning;
+      e.start_date = NowIso8601();
+      e.input_json = RunOptionsToJson(o, identity, mapping_digest);
+      e.pid = getpid();
+      if (Status created = out->journal->Create(e); created.ok()) {
+        if (Status done = out->journal->Finish(name, kFailed, "", st.message()); !done.ok()) {
+          return Fail(kExitFailed, st.message() + " (and the journal: " + done.message() + ")");
+        }
+      }
+    } else if (out->journal) {
+      if (Status done = out->journal->Finish(name, kFailed, "", st.message()); !done.ok()) {
+        return Fail(kExitFailed, st.message() + " (and the journal: " + done.message() + ")");
+      }
+    }
+    return Fail(kExitFailed, st.message());
   }
 
   if (!out->journal) return std::nullopt;

@@ -47,7 +47,9 @@ Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path,
   return sink;
 }
 
-SqliteSink::~SqliteSink() { Close(); }
+// The run closes the sink itself and reports the result; here there is no one
+// to tell.
+SqliteSink::~SqliteSink() { static_cast<void>(Close()); }
 
 Status SqliteSink::Error(const std::string& what) const {
   return Status::IOError("target '" + Describe() + "': " + what + ": " + sqlite3_errmsg(db_));

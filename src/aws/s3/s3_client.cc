@@ -354,7 +354,8 @@ Status S3Client::UploadObject(const S3Uri& uri, std::string_view body,
     }
   }
   if (status.ok()) status = CompleteMultipartUpload(uri, *upload_id, parts);
-  if (!status.ok()) AbortMultipartUpload(uri, *upload_id);  // best effort; keep the first error
+  // Best effort: the first error is the one to report.
+  if (!status.ok()) static_cast<void>(AbortMultipartUpload(uri, *upload_id));
   return status;
 }
 
