@@ -53,7 +53,7 @@ demo: build
 
 # The Lambda package deploy/ uses (bundled libraries and loader: runs on glibc 2.34).
 lambda-zip: build
-	python3 scripts/package_lambda.py $(BUILD)/csv2ddb examples/ev_population.toml $(BUILD)/lambda/csv2ddb-lambda.zip
+	python3 scripts/package_lambda.py --arch x86_64 $(BUILD)/csv2ddb examples/ev_population.toml $(BUILD)/lambda/csv2ddb-lambda.zip
 
 bench: build
 	@bash deps/install.sh deps/apt-bench.txt

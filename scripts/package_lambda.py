@@ -10,10 +10,18 @@ aws-lambda-cpp's packager):
     bin/csv2ddb
     lib/*.so*                    everything ldd resolves, and the loader itself
     mapping.toml                 the mapping (CSV2DDB_MAPPING points here by default)
+    ca-bundle.crt                the build machine's trusted CAs: the worker's last
+                                 resort when the runtime has none where it looks
+                                 (src/aws/http/ca_bundle.h)
 
-Usage: package_lambda.py BINARY MAPPING OUT.zip
+The binary must be built for the function's architecture (--arch, default
+x86_64, as deploy/ configures the function): its ELF header is checked.
+
+Usage: package_lambda.py [--arch x86_64|arm64] [--ca-bundle PEM] BINARY MAPPING OUT.zip
 """
+import argparse
 import os
+import struct
 import subprocess
 import sys
 import zipfile
@@ -25,6 +33,47 @@ here=$(cd "$(dirname "$0")" && pwd)
 export CSV2DDB_MAPPING="${CSV2DDB_MAPPING:-$here/mapping.toml}"
 exec "$here/lib/%s" --library-path "$here/lib" "$here/bin/csv2ddb" lambda
 """
+
+# ELF e_machine of each Lambda architecture.
+ARCHITECTURES = {"x86_64": 62, "arm64": 183}
+MACHINE_NAMES = {62: "x86_64", 183: "arm64 (aarch64)", 3: "x86 (i386)", 40: "arm (32-bit)"}
+
+# Where the distributions keep their CA bundle (the same list as
+# src/aws/http/ca_bundle.h): the first that exists is shipped.
+SYSTEM_CA_BUNDLES = [
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+    "/etc/pki/tls/cacert.pem",
+]
+
+
+def elf_machine(binary):
+    """The ELF e_machine of `binary`; exits with a message when it is not ELF."""
+    with open(binary, "rb") as f:
+        head = f.read(20)
+    if len(head) < 20 or head[:4] != b"\x7fELF":
+        sys.exit("package_lambda: %s is not an ELF executable" % binary)
+    endian = "<" if head[5] == 1 else ">"
+    return struct.unpack(endian + "H", head[18:20])[0]
+
+
+def check_architecture(binary, arch):
+    machine = elf_machine(binary)
+    if machine != ARCHITECTURES[arch]:
+        sys.exit("package_lambda: %s is built for %s, but the function's architecture is %s: "
+                 "build csv2ddb for %s (or deploy with -c architecture=...)"
+                 % (binary, MACHINE_NAMES.get(machine, "e_machine %d" % machine), arch, arch))
+
+
+def find_ca_bundle():
+    for path in SYSTEM_CA_BUNDLES:
+        if os.path.isfile(path) and os.path.getsize(path) > 0:
+            return path
+    sys.exit("package_lambda: no CA bundle found on this machine (looked at %s); "
+             "pass --ca-bundle PEM" % ", ".join(SYSTEM_CA_BUNDLES))
 
 
 def shared_libraries(binary):
@@ -55,21 +104,30 @@ def add(z, arcname, path=None, data=None, mode=0o644):
 
 
 def main():
-    if len(sys.argv) != 4:
-        sys.exit(__doc__)
-    binary, mapping, out = sys.argv[1:]
-    libs, (loader_name, loader_path) = shared_libraries(binary)
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    tmp = out + ".tmp"
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--arch", choices=sorted(ARCHITECTURES), default="x86_64",
+                        help="the Lambda function's architecture (default x86_64)")
+    parser.add_argument("--ca-bundle", help="PEM bundle to ship (default: this machine's)")
+    parser.add_argument("binary")
+    parser.add_argument("mapping")
+    parser.add_argument("out")
+    args = parser.parse_args()
+    check_architecture(args.binary, args.arch)
+    ca_bundle = args.ca_bundle or find_ca_bundle()
+    libs, (loader_name, loader_path) = shared_libraries(args.binary)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    tmp = args.out + ".tmp"
     with zipfile.ZipFile(tmp, "w") as z:
         add(z, "bootstrap", data=(BOOTSTRAP % loader_name).encode(), mode=0o755)
-        add(z, "bin/csv2ddb", binary, mode=0o755)
+        add(z, "bin/csv2ddb", args.binary, mode=0o755)
         for name, path in libs:
             add(z, "lib/" + name, os.path.realpath(path), mode=0o755)
         add(z, "lib/" + loader_name, os.path.realpath(loader_path), mode=0o755)
-        add(z, "mapping.toml", mapping)
-    os.replace(tmp, out)
-    print("package_lambda: %s (%d libraries + %s)" % (out, len(libs), loader_name))
+        add(z, "mapping.toml", args.mapping)
+        add(z, "ca-bundle.crt", os.path.realpath(ca_bundle))
+    os.replace(tmp, args.out)
+    print("package_lambda: %s (%s, %d libraries + %s, CA bundle from %s)"
+          % (args.out, args.arch, len(libs), loader_name, ca_bundle))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "aws/http/ca_bundle.h"
+
 namespace csv2ddb::aws {
 namespace {
 
@@ -224,7 +226,12 @@ class CurlHttpClient::Loop {
     set(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
     set(CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
     set(CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
-    if (!options_.ca_bundle.empty()) set(CURLOPT_CAINFO, options_.ca_bundle.c_str());
+    if (!options_.ca_bundle.empty()) {
+      set(CURLOPT_CAINFO, options_.ca_bundle.c_str());
+    } else if (!options_.ca_dir.empty()) {
+      set(CURLOPT_CAINFO, static_cast<const char*>(nullptr));  // not the built-in file
+    }
+    if (!options_.ca_dir.empty()) set(CURLOPT_CAPATH, options_.ca_dir.c_str());
     if (!options_.user_agent.empty()) set(CURLOPT_USERAGENT, options_.user_agent.c_str());
     set(CURLOPT_WRITEFUNCTION, &Loop::OnBody);
     set(CURLOPT_WRITEDATA, static_cast<void*>(&t));
@@ -336,6 +343,11 @@ class CurlHttpClient::Loop {
 
 Result<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(HttpClientOptions options) {
   CSV2DDB_RETURN_IF_ERROR(GlobalInit());
+  if (options.ca_bundle.empty() && options.ca_dir.empty()) {
+    CaLocation ca = FindCaLocation();
+    options.ca_bundle = std::move(ca.file);
+    options.ca_dir = std::move(ca.dir);
+  }
   CURLM* multi = curl_multi_init();
   if (multi == nullptr) return Status::Internal("curl_multi_init failed");
   long connections = std::max(1, options.max_in_flight);

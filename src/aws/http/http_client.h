@@ -89,7 +89,11 @@ struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds request_timeout{60'000};  // whole transfer; 0 = none
   bool verify_tls = true;                             // peer certificate and host name
-  std::string ca_bundle;  // PEM file of trusted CAs; empty = system default
+  // Trusted CAs: a PEM file and/or a hashed folder. Both empty: found by
+  // FindCaLocation() (aws/http/ca_bundle.h: SSL_CERT_FILE / SSL_CERT_DIR, the
+  // distributions' bundle paths, the bundle in the Lambda package).
+  std::string ca_bundle;
+  std::string ca_dir;
   std::string user_agent = "csv2ddb/0.1";
 };
 
