@@ -12,6 +12,7 @@ import os
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -27,12 +28,15 @@ KEY = "DOL Vehicle ID"
 
 
 class FakeRuntimeApi:
-    """The Lambda Runtime API (2018-06-01) on 127.0.0.1: serves queued events."""
+    """The Lambda Runtime API (2018-06-01) on 127.0.0.1: serves queued events.
+    An event given as (event, ms) is served with a deadline `ms` after the
+    moment it is handed out (default: 15 minutes)."""
 
     def __init__(self, events):
         self.events = queue.Queue()
         for e in events:
-            self.events.put(json.dumps(e) if not isinstance(e, str) else e)
+            e, left_ms = e if isinstance(e, tuple) else (e, 900_000)
+            self.events.put((json.dumps(e) if not isinstance(e, str) else e, left_ms))
         self.results = []      # (kind, request id, body dict, error-type header), in order
         self.init_errors = []  # (body dict, error-type header)
         self.next_calls = 0
@@ -57,12 +61,12 @@ class FakeRuntimeApi:
                     return self.reply(404)
                 api.next_calls += 1
                 try:
-                    event = api.events.get(timeout=30)
+                    event, left_ms = api.events.get(timeout=30)
                 except queue.Empty:
                     return self.reply(500, b'{"errorMessage":"no more events"}')
                 self.reply(200, event.encode(), [
                     ("Lambda-Runtime-Aws-Request-Id", str(uuid.uuid4())),
-                    ("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + 900_000)),
+                    ("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + left_ms)),
                     ("Lambda-Runtime-Invoked-Function-Arn",
                      "arn:aws:lambda:us-east-1:123456789012:function:csv2ddb"),
                     ("Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793")])
@@ -194,9 +198,15 @@ class LambdaTests(unittest.TestCase):
         self.assertEqual(len(objects), 2, objects.keys())
         ndjson = [v for k, v in objects.items() if k.endswith(".ndjson")][0]
         recs = [json.loads(line) for line in ndjson.splitlines()]
-        self.assertEqual([(r["line"], r["rule"]) for r in recs],
+        # Step Functions does not say which file line a row came from: the
+        # record names its row in the batch, never a "line".
+        self.assertEqual([(r["batch_row"], r["rule"]) for r in recs],
                          [(10, "not_blank"), (20, "field_count")])
-        self.assertIn("item 10 of the batch", recs[0]["reason"])
+        self.assertNotIn("line", recs[0])
+        self.assertTrue(recs[0]["reason"].startswith("batch row 10, column 'DOL Vehicle ID'"),
+                        recs[0]["reason"])
+        self.assertTrue(recs[1]["reason"].startswith("batch row 20"), recs[1]["reason"])
+        self.assertNotIn("line", recs[0]["reason"] + recs[1]["reason"])
         self.assertIn("'Model'", recs[1]["reason"])
         self.assertEqual(recs[0]["execution_name"], "exec-items")
         rejects_csv = [v for k, v in objects.items() if k.endswith(".csv")][0]
@@ -273,7 +283,8 @@ class LambdaTests(unittest.TestCase):
                     "Output": json.dumps({"NUMBER_OF_ITEMS_WRITTEN": 370, "NUMBER_OF_ITEMS_IN_ERROR": 1})},
                    {"ExecutionArn": "arn:2", "Status": "SUCCEEDED",
                     "Output": json.dumps({"NUMBER_OF_ITEMS_WRITTEN": 12, "NUMBER_OF_ITEMS_IN_ERROR": 0})}]
-        failed = [{"ExecutionArn": "arn:3", "Status": "FAILED", "Error": "csv2ddb.WriteFailed"}]
+        failed = [{"ExecutionArn": "arn:3", "Status": "FAILED", "Error": "csv2ddb.WriteFailed",
+                   "Cause": "throttled"}]
         base = "migration_results/run-1/"
         self.s3.put_object(Bucket=SOURCE_BUCKET, Key=base + "SUCCEEDED_0.json", Body=json.dumps(results))
         self.s3.put_object(Bucket=SOURCE_BUCKET, Key=base + "FAILED_0.json", Body=json.dumps(failed))
@@ -291,7 +302,102 @@ class LambdaTests(unittest.TestCase):
             "TOTAL_NUMBER_OF_ITEMS_WRITTEN": 382, "TOTAL_NUMBER_OF_ITEMS_IN_ERROR": 1,
             "DESTINATION_TABLE_NAME": "tb_ev_vehicle_data",
             "ERROR_DATA_LOCATION": "s3://%s/migration_errors/execution_name=exec-rw" % ERRORS_BUCKET,
-            "NUMBER_OF_FAILED_BATCHES": 1})
+            "NUMBER_OF_FAILED_BATCHES": 1,
+            "FAILED_BATCHES": [{"ExecutionArn": "arn:3", "Error": "csv2ddb.WriteFailed",
+                                "Cause": "throttled"}]})
+
+    def test_consolidation_of_ten_million_rows_in_bounded_memory(self):
+        # What the state machine's ResultWriter (COMPACT, JSONL) stores for a
+        # 10,000,000-row file in batches of ~370 rows: 27,028 batch results,
+        # plus 250 failed batches, whose entries keep their whole input
+        # (~240 KB of rows each, 60 MB): the consolidation must stay < 128 MB.
+        base = "migration_results/run-10m/"
+        ok = [{"NUMBER_OF_ITEMS_WRITTEN": 369, "NUMBER_OF_ITEMS_IN_ERROR": 1}] * 27_027
+        ok.append({"NUMBER_OF_ITEMS_WRITTEN": 10, "NUMBER_OF_ITEMS_IN_ERROR": 0})
+        keys = []
+        for i in range(3):
+            part = ok[i * 9_010:(i + 1) * 9_010]
+            keys.append(base + "SUCCEEDED_%d.json" % i)
+            self.s3.put_object(Bucket=SOURCE_BUCKET, Key=keys[-1],
+                               Body="".join(json.dumps(r) + "\n" for r in part).encode())
+        self.assertEqual(sum(r["NUMBER_OF_ITEMS_WRITTEN"] + r["NUMBER_OF_ITEMS_IN_ERROR"]
+                             for r in ok), 10_000_000)
+        rows = json.dumps({"Items": sample_rows(430), "BatchInput": {"execution_name": "x"}})
+        failed_lines = []
+        for i in range(250):
+            failed_lines.append(json.dumps({
+                "ExecutionArn": "arn:aws:states:us-east-1:123456789012:execution:sm/MigrateRows:%d" % i,
+                "Status": "FAILED", "Error": "Csv2ddb.BatchFailed",
+                "Cause": "csv2ddb.WriteFailed: throttled", "Input": rows,
+                "InputDetails": {"Included": True}}))
+        failed_body = ("\n".join(failed_lines) + "\n").encode()
+        self.assertGreater(len(failed_body), 50_000_000)
+        self.s3.put_object(Bucket=SOURCE_BUCKET, Key=base + "FAILED_0.json", Body=failed_body)
+        manifest = {"DestinationBucket": SOURCE_BUCKET, "MapRunArn": "arn:maprun",
+                    "ResultFiles": {"SUCCEEDED": [{"Key": k, "Size": 1} for k in keys],
+                                    "FAILED": [{"Key": base + "FAILED_0.json",
+                                                "Size": len(failed_body)}],
+                                    "PENDING": []}}
+        self.s3.put_object(Bucket=SOURCE_BUCKET, Key=base + "manifest.json",
+                           Body=json.dumps(manifest))
+        event = {"execution_name": "exec-10m", "tolerated_failure_percentage": 5, "report": {
+            "MapRunArn": "arn:maprun",
+            "ResultWriterDetails": {"Bucket": SOURCE_BUCKET, "Key": base + "manifest.json"}}}
+        # Peak RSS of the worker alone: a fresh, small launcher forks and execs it
+        # and reads its rusage (a child forked from this test process would
+        # inherit the test's own high-water mark across exec).
+        launcher = ("import os, sys\n"
+                    "pid = os.fork()\n"
+                    "if pid == 0:\n"
+                    "    os.execv(sys.argv[1], sys.argv[1:])\n"
+                    "_, status, usage = os.wait4(pid, 0)\n"
+                    "print(usage.ru_maxrss, os.waitstatus_to_exitcode(status))\n")
+        api = FakeRuntimeApi([event])
+        try:
+            p = subprocess.run([sys.executable, "-c", launcher, BIN, "lambda"],
+                               env=self.env(api, "tb_ev_vehicle_data", 1), capture_output=True,
+                               timeout=120)
+        finally:
+            api.close()
+        err = p.stderr.decode()
+        maxrss_kb, code = (int(x) for x in p.stdout.split())
+        self.assertEqual(code, 0, err)
+        [doc] = self.ok_results(api, 1, err)
+        self.assertEqual(doc["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 27_027 * 369 + 10)
+        self.assertEqual(doc["TOTAL_NUMBER_OF_ITEMS_IN_ERROR"], 27_027)
+        self.assertEqual(doc["NUMBER_OF_FAILED_BATCHES"], 250)
+        self.assertEqual(len(doc["FAILED_BATCHES"]), 20)
+        self.assertEqual(doc["FAILED_BATCHES"][0]["Error"], "Csv2ddb.BatchFailed")
+        self.assertEqual(doc["NUMBER_OF_BATCHES"], 27_028 + 250)
+        self.assertEqual(doc["STATUS"], "SUCCEEDED")  # 250 of 27,278 < 5 %
+        peak_mb = maxrss_kb / 1024
+        print("consolidation of 10,000,000 rows: peak RSS %.1f MB" % peak_mb, file=sys.stderr)
+        self.assertLess(peak_mb, 128, err)
+
+    def test_deadline_near_stops_and_the_retry_finishes_without_duplicate_error_records(self):
+        self.create_table("tb_lambda_deadline")
+        rows = sample_rows(250)
+        rows[4][KEY] = ""      # batch row 5: not_blank
+        rows[199][KEY] = " "   # batch row 200: not_blank
+        event = {"Items": rows, "BatchInput": {"execution_name": "exec-deadline"}}
+        # First delivery: the deadline is nearer than the worker's minimum margin.
+        # Second (the state machine's Retry): plenty of time.
+        code, err, api = self.serve([(event, 200), event], table="tb_lambda_deadline")
+        self.assertEqual(code, 0, err)
+        self.assertEqual([r[0] for r in api.results], ["error", "response"], err)
+        _, _, doc, err_type = api.results[0]
+        self.assertEqual(err_type, "csv2ddb.Incomplete")
+        self.assertEqual(doc["errorType"], "csv2ddb.Incomplete")
+        partial = json.loads(doc["errorMessage"])
+        self.assertEqual(partial, {"NUMBER_OF_ITEMS_WRITTEN": 0, "NUMBER_OF_ITEMS_IN_ERROR": 0,
+                                   "BATCH_ITEMS": 250, "BATCH_ITEMS_NOT_DONE": 250})
+        self.assertEqual(api.results[1][2],
+                         {"NUMBER_OF_ITEMS_WRITTEN": 248, "NUMBER_OF_ITEMS_IN_ERROR": 2})
+        self.assertEqual(len(self.scan_keys("tb_lambda_deadline")), 248)
+        objects = self.error_objects("exec-deadline")
+        self.assertEqual(len(objects), 2, objects.keys())
+        ndjson = [v for k, v in objects.items() if k.endswith(".ndjson")][0]
+        self.assertEqual([json.loads(l)["batch_row"] for l in ndjson.splitlines()], [5, 200])
 
     def test_broken_mapping_is_an_init_error(self):
         code, err, api = self.serve([{"execution_name": "x", "report": []}],

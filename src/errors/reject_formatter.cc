@@ -73,7 +73,7 @@ void RejectFormatter::Add(const Record& rec, const Rejection& why, ChunkRejects*
   w.StartObject();
   w.Key("execution_name");
   str(execution_name_);
-  w.Key("line");
+  w.Key(position_key_.data(), static_cast<rapidjson::SizeType>(position_key_.size()));
   w.Uint64(rec.line);
   w.Key("column");
   if (why.column >= 0 && static_cast<size_t>(why.column) < header_.size()) {

@@ -67,11 +67,15 @@ class RejectFormatter {
   }
   static constexpr size_t kDefaultSpillThreshold = 1 << 20;
 
+  // The NDJSON key of the record's position (Record::line): "line" by
+  // default; the Lambda worker's CSV-row batches use "batch_row", since there
+  // the position counts rows of the batch, not lines of the file.
+  void SetPositionKey(std::string key) { position_key_ = std::move(key); }
+
   // Adds `rec`, rejected for `why`, to `out`. The NDJSON object has
-  // execution_name, line, column (or null), rule, reason, the fields by header
-  // name in "record" and any fields past the header in "extra_fields". Bytes
-  // that are not valid UTF-8 are shown as U+FFFD there; the CSV line keeps the
-  // original bytes.
+  // execution_name, line (or the position key set above), column (or null), rule, reason, the
+  // fields by header name in "record" and any fields past the header in "extra_fields". Bytes that
+  // are not valid UTF-8 are shown as U+FFFD there; the CSV line keeps the original bytes.
   void Add(const Record& rec, const Rejection& why, ChunkRejects* out) const;
 
  private:
@@ -79,6 +83,7 @@ class RejectFormatter {
   std::vector<std::string> header_;
   std::string spill_dir_;
   size_t spill_threshold_ = kDefaultSpillThreshold;
+  std::string position_key_ = "line";
 };
 
 // `s` with each byte that is not part of a valid UTF-8 sequence replaced by U+FFFD.

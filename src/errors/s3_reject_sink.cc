@@ -93,6 +93,13 @@ Status S3RejectSink::AppendChunk(uint64_t chunk_index, const ChunkRejects& rejec
     stored_.erase(chunk_index);
     return Status::OK();
   }
+  return PutChunk(chunk_index, rejects);
+}
+
+Status S3RejectSink::PutChunk(uint64_t chunk_index, const ChunkRejects& rejects) {
+  if (rejects.count == 0) return Status::OK();
+  const aws::S3Uri ndjson = ObjectUri(chunk_index, "ndjson");
+  const aws::S3Uri csv = ObjectUri(chunk_index, "csv");
   // The CSV first: an .ndjson object then always has its rows to re-run.
   std::string csv_body;
   csv_body.reserve(header_raw_.size() + rejects.csv.size());

@@ -38,6 +38,11 @@ class S3RejectSink : public RejectSink {
 
   // Stores chunk `chunk_index`'s rejects (see above). Durable when it returns OK.
   Status AppendChunk(uint64_t chunk_index, const ChunkRejects& rejects);
+  // Writes chunk `chunk_index`'s objects (rejects.count > 0) under their
+  // deterministic keys without listing the location first: for a caller that
+  // never needs to delete an earlier chunk's objects (the Lambda worker, one
+  // sink per batch, where a LIST per batch would be quadratic in batches).
+  Status PutChunk(uint64_t chunk_index, const ChunkRejects& rejects);
   Status Append(uint64_t chunk_index, const ChunkRejects& rejects) override {
     return AppendChunk(chunk_index, rejects);
   }

@@ -16,8 +16,18 @@ std::string AnnotateLine(const std::string& reason, const std::string& note) {
   return reason.substr(0, end) + " " + note + reason.substr(end);
 }
 
-BatchProcessor::BatchProcessor(const Mapping& mapping, Sink* sink, std::string execution_name)
-    : mapping_(mapping), sink_(sink), execution_name_(std::move(execution_name)) {}
+std::string RenameLine(const std::string& reason, const std::string& word) {
+  constexpr std::string_view kLine = "line ";
+  if (reason.rfind(kLine, 0) != 0) return reason;
+  return word + reason.substr(kLine.size() - 1);
+}
+
+BatchProcessor::BatchProcessor(const Mapping& mapping, Sink* sink, std::string execution_name,
+                               Position position)
+    : mapping_(mapping),
+      sink_(sink),
+      execution_name_(std::move(execution_name)),
+      position_(position) {}
 
 Status BatchProcessor::Bind(const std::vector<std::string>& header, const std::string& header_raw) {
   if (plan_ != nullptr && header == header_) return Status::OK();
@@ -28,6 +38,7 @@ Status BatchProcessor::Bind(const std::vector<std::string>& header, const std::s
   plan_ = std::make_unique<ItemPlan>(std::move(plan).value());
   builder_ = std::make_unique<ItemBuilder>(*plan_);
   formatter_ = std::make_unique<RejectFormatter>(execution_name_, header);
+  if (position_ == Position::kBatchRow) formatter_->SetPositionKey("batch_row");
   header_ = header;
   if (header_raw_.empty()) header_raw_ = header_raw;
   return Status::OK();
@@ -39,7 +50,8 @@ void BatchProcessor::Add(const Record& rec, bool utf8_valid, const std::string& 
     raws_.push_back(rec.raw);
     return;
   }
-  why.reason = AnnotateLine(why.reason, line_note);
+  why.reason = position_ == Position::kBatchRow ? RenameLine(why.reason, "batch row")
+                                                : AnnotateLine(why.reason, line_note);
   formatter_->Add(rec, why, &rejects_);
 }
 
@@ -66,7 +78,8 @@ Status BatchProcessor::Flush() {
     if (!parser.Next(&rec)) rec.line = ref.line;
     Rejection why;
     why.rule = RejectRule::kTarget;
-    why.reason = "line " + std::to_string(ref.line) +
+    why.reason = (position_ == Position::kBatchRow ? "batch row " : "line ") +
+                 std::to_string(ref.line) +
                  ": rule target: the target refused the item: " + s.reason;
     formatter_->Add(rec, why, &rejects_);
   }

@@ -27,10 +27,18 @@
 
 namespace csv2ddb::lambda {
 
+// What a record's position (Record::line) counts.
+enum class Position {
+  kFileLine,  // the line in the CSV file (byte ranges): "line N", NDJSON key "line"
+  kBatchRow,  // the row in the batch (CSV-row batches: Step Functions does not
+              // tell the file line): "batch row N", NDJSON key "batch_row"
+};
+
 class BatchProcessor {
  public:
   // `mapping` and `sink` (prepared) must outlive the processor.
-  BatchProcessor(const Mapping& mapping, Sink* sink, std::string execution_name);
+  BatchProcessor(const Mapping& mapping, Sink* sink, std::string execution_name,
+                 Position position = Position::kFileLine);
 
   // Binds the mapping to `header` (InvalidArgument naming the column when
   // they do not fit). The first bound header (and its raw row) heads the
@@ -38,8 +46,9 @@ class BatchProcessor {
   Status Bind(const std::vector<std::string>& header, const std::string& header_raw);
 
   // Maps `rec` (after Bind). `line_note` is inserted after "line N" in a
-  // reject's reason, to say what the line number counts. `rec.raw` must stay
-  // valid until Flush() returns.
+  // reject's reason, to say what the line number counts; with
+  // Position::kBatchRow the reason's leading "line N" becomes "batch row N".
+  // `rec.raw` must stay valid until Flush() returns.
   void Add(const Record& rec, bool utf8_valid, const std::string& line_note);
   // Counts `rec` as rejected for `why`, which is complete already.
   void AddReject(const Record& rec, const Rejection& why);
@@ -60,6 +69,7 @@ class BatchProcessor {
   const Mapping& mapping_;
   Sink* const sink_;
   const std::string execution_name_;
+  const Position position_;
   std::vector<std::string> header_;  // of the current plan
   std::string header_raw_;           // of the first plan, for the rejects
   std::unique_ptr<ItemPlan> plan_;
@@ -74,5 +84,9 @@ class BatchProcessor {
 
 // Inserts `note` after the leading "line N" of `reason` (or prepends it).
 std::string AnnotateLine(const std::string& reason, const std::string& note);
+
+// `reason` with its leading "line" word replaced by `word` ("line 7, column
+// 'X': ..." -> "batch row 7, column 'X': ..."); unchanged without one.
+std::string RenameLine(const std::string& reason, const std::string& word);
 
 }  // namespace csv2ddb::lambda

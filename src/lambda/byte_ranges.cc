@@ -59,9 +59,16 @@ Result<ObjectHeader> ReadObjectHeader(const aws::S3Client& s3, const aws::S3Uri&
 
 Status ProcessByteRanges(const aws::S3Client& s3, const Mapping& mapping,
                          const std::vector<ByteRange>& ranges, BatchProcessor* out,
-                         std::string* error_type) {
+                         std::string* error_type, const std::function<bool()>& out_of_time,
+                         uint64_t* not_done) {
+  if (not_done != nullptr) *not_done = 0;
   std::map<std::string, ObjectHeader> headers;  // by s3:// URI
-  for (const ByteRange& range : ranges) {
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    if (out_of_time && out_of_time()) {
+      if (not_done != nullptr) *not_done = ranges.size() - i;
+      return Status::OK();
+    }
+    const ByteRange& range = ranges[i];
     const aws::S3Uri uri{range.bucket, range.key};
     const std::string name = uri.ToString();
     auto it = headers.find(name);

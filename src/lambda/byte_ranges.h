@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,10 +35,13 @@ inline constexpr const char* kInvalidInput = "csv2ddb.InvalidInput";  // header 
 // per range). A range that starts inside the header row starts after it.
 // Line numbers are the file's when the range starts at the header or the
 // item carries "first_line"; otherwise they count from the range's start,
-// and the rejects' reasons say so. On error, `error_type` is set to one of
-// the constants above.
+// and the rejects' reasons say so. Before each range, `out_of_time` (when
+// set) is asked whether to stop: then the ranges not started are counted in
+// `*not_done` (0 otherwise) and OK is returned. On error, `error_type` is set
+// to one of the constants above.
 Status ProcessByteRanges(const aws::S3Client& s3, const Mapping& mapping,
                          const std::vector<ByteRange>& ranges, BatchProcessor* out,
-                         std::string* error_type);
+                         std::string* error_type, const std::function<bool()>& out_of_time = {},
+                         uint64_t* not_done = nullptr);
 
 }  // namespace csv2ddb::lambda

@@ -56,7 +56,9 @@ std::string FormatCsvRow(const std::vector<std::string_view>& fields, const Dial
 }
 
 Status ProcessCsvItems(const simdjson::dom::array& items, const Mapping& mapping,
-                       BatchProcessor* out, std::string* error_type) {
+                       BatchProcessor* out, std::string* error_type,
+                       const std::function<bool()>& out_of_time, uint64_t* not_done) {
+  if (not_done != nullptr) *not_done = 0;
   std::vector<std::string> header = mapping.header;
   if (header.empty()) {
     simdjson::dom::object first;
@@ -78,17 +80,31 @@ Status ProcessCsvItems(const simdjson::dom::array& items, const Mapping& mapping
   std::unordered_map<std::string_view, size_t> position;
   for (size_t i = 0; i < header.size(); ++i) position.emplace(header[i], i);
 
+  const auto flush = [&]() -> Status {
+    if (Status st = out->Flush(); !st.ok()) {
+      *error_type = kWriteFailed;
+      return st;
+    }
+    return Status::OK();
+  };
   std::deque<std::string> owned;  // converted values and raw rows, stable until Flush
   std::vector<std::string_view> fields;
   std::vector<bool> seen;
   std::vector<std::string_view> extra_names;
-  uint64_t line = 0;
+  uint64_t row = 0;
   for (simdjson::dom::element element : items) {
-    ++line;
-    const std::string where =
-        "line " + std::to_string(line) + " (item " + std::to_string(line) + " of the batch)";
+    if (row % kCsvItemsPerSlice == 0 && row > 0) {
+      CSV2DDB_RETURN_IF_ERROR(flush());
+      owned.clear();
+    }
+    if (row % kCsvItemsPerSlice == 0 && out_of_time && out_of_time()) {
+      if (not_done != nullptr) *not_done = items.size() - row;
+      return Status::OK();
+    }
+    ++row;
+    const std::string where = "batch row " + std::to_string(row);
     Record rec;
-    rec.line = line;
+    rec.line = row;
     fields.assign(header.size(), std::string_view());
     seen.assign(header.size(), false);
     extra_names.clear();
@@ -121,7 +137,7 @@ Status ProcessCsvItems(const simdjson::dom::array& items, const Mapping& mapping
       missing.push_back(header[i]);
     }
     if (is_object && missing.empty() && extra_names.empty()) {
-      out->Add(rec, /*utf8_valid=*/true, "(item " + std::to_string(line) + " of the batch)");
+      out->Add(rec, /*utf8_valid=*/true, "");
       continue;
     }
     Rejection why;
@@ -141,11 +157,7 @@ Status ProcessCsvItems(const simdjson::dom::array& items, const Mapping& mapping
     }
     out->AddReject(rec, why);
   }
-  if (Status st = out->Flush(); !st.ok()) {
-    *error_type = kWriteFailed;
-    return st;
-  }
-  return Status::OK();
+  return flush();
 }
 
 }  // namespace csv2ddb::lambda

@@ -4,7 +4,10 @@
 #include <rapidjson/writer.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -12,6 +15,7 @@
 #include "errors/s3_reject_sink.h"
 #include "lambda/batch_processor.h"
 #include "lambda/byte_ranges.h"
+#include "lambda/consolidation.h"
 #include "lambda/csv_items.h"
 
 namespace csv2ddb::lambda {
@@ -30,6 +34,12 @@ uint64_t Fnv1a(std::string_view s) {
     h *= 1099511628211ull;
   }
   return h;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 bool GetString(const object& o, std::string_view key, std::string* out) {
@@ -87,98 +97,13 @@ Status ParseRanges(const array& items, std::vector<ByteRange>* out) {
   return Status::OK();
 }
 
-// Adds the counts of every batch result in `e` (see event_handler.h).
-Status SumReport(const element& e, int depth, uint64_t* written, uint64_t* in_error) {
-  if (depth > 8) return Status::InvalidArgument("\"report\" is nested too deeply");
-  array a;
-  if (e.get_array().get(a) == simdjson::SUCCESS) {
-    for (element x : a) CSV2DDB_RETURN_IF_ERROR(SumReport(x, depth + 1, written, in_error));
-    return Status::OK();
-  }
-  object o;
-  if (e.get_object().get(o) != simdjson::SUCCESS) {
-    return Status::InvalidArgument("\"report\" holds a value that is not a batch result");
-  }
-  element w, r, payload;
-  if (o["NUMBER_OF_ITEMS_WRITTEN"].get(w) == simdjson::SUCCESS &&
-      o["NUMBER_OF_ITEMS_IN_ERROR"].get(r) == simdjson::SUCCESS) {
-    uint64_t nw = 0, nr = 0;
-    if (!GetCount(w, &nw) || !GetCount(r, &nr)) {
-      return Status::InvalidArgument("a batch result's counts must be non-negative integers");
-    }
-    *written += nw;
-    *in_error += nr;
-    return Status::OK();
-  }
-  if (o["Payload"].get(payload) == simdjson::SUCCESS) {
-    return SumReport(payload, depth + 1, written, in_error);
-  }
-  return Status::InvalidArgument(
-      "\"report\" holds an object without NUMBER_OF_ITEMS_WRITTEN / NUMBER_OF_ITEMS_IN_ERROR");
-}
-
-// Sums the batch results a Distributed Map's ResultWriter stored in S3: its
-// manifest lists result files, each a JSON array of child executions whose
-// "Output" is the batch result as a JSON string. Failed children are counted.
-Status SumResultWriter(const aws::S3Client& s3, const std::string& bucket, const std::string& key,
-                       uint64_t* written, uint64_t* in_error, uint64_t* failed_batches) {
-  const auto fetch = [&s3, &bucket](const std::string& k) -> Result<std::string> {
-    aws::S3Uri uri;
-    uri.bucket = bucket;
-    uri.key = k;
-    Result<aws::S3GetResult> got = s3.GetObject(uri);
-    if (!got.ok()) return got.status();
-    return std::move(got->body);
-  };
-  Result<std::string> manifest_text = fetch(key);
-  if (!manifest_text.ok()) return manifest_text.status();
-  simdjson::dom::parser manifest_parser;
-  element manifest;
-  object files;
-  if (manifest_parser.parse(*manifest_text).get(manifest) != simdjson::SUCCESS ||
-      manifest["ResultFiles"].get_object().get(files) != simdjson::SUCCESS) {
-    return Status::InvalidArgument("ResultWriter manifest s3://" + bucket + "/" + key +
-                                   " has no \"ResultFiles\"");
-  }
-  for (const char* state : {"SUCCEEDED", "FAILED"}) {
-    array list;
-    if (files[state].get_array().get(list) != simdjson::SUCCESS) continue;
-    for (element f : list) {
-      std::string_view file_key;
-      if (f["Key"].get_string().get(file_key) != simdjson::SUCCESS) continue;
-      Result<std::string> text = fetch(std::string(file_key));
-      if (!text.ok()) return text.status();
-      simdjson::dom::parser results_parser;
-      array results;
-      if (results_parser.parse(*text).get_array().get(results) != simdjson::SUCCESS) {
-        return Status::InvalidArgument("ResultWriter file s3://" + bucket + "/" +
-                                       std::string(file_key) + " is not a JSON array");
-      }
-      for (element r : results) {
-        std::string_view output;
-        if (std::string_view(state) == "FAILED" ||
-            r["Output"].get_string().get(output) != simdjson::SUCCESS) {
-          ++*failed_batches;
-          continue;
-        }
-        simdjson::dom::parser output_parser;
-        element out;
-        if (output_parser.parse(output.data(), output.size()).get(out) != simdjson::SUCCESS) {
-          return Status::InvalidArgument("a child execution's Output is not JSON");
-        }
-        CSV2DDB_RETURN_IF_ERROR(SumReport(out, 0, written, in_error));
-      }
-    }
-  }
-  return Status::OK();
-}
-
-void Key(rapidjson::Writer<rapidjson::StringBuffer>* w, const char* k, const std::string& v) {
-  w->Key(k);
-  w->String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-}
-
 }  // namespace
+
+int64_t StopAtMs(int64_t deadline_ms, int64_t now_ms) {
+  const int64_t left = deadline_ms - now_ms;
+  const int64_t margin = std::clamp<int64_t>(left / 10, kMinDeadlineMarginMs, kMaxDeadlineMarginMs);
+  return deadline_ms - margin;
+}
 
 EventHandler::EventHandler(const Mapping& mapping, Sink* sink, std::shared_ptr<aws::S3Client> s3,
                            HandlerConfig config)
@@ -224,38 +149,39 @@ InvocationResult EventHandler::Handle(const Invocation& invocation) {
       return InvocationResult::Error(kInvalidEvent,
                                      "consolidation event without \"execution_name\"");
     }
-    uint64_t written = 0, in_error = 0, failed_batches = 0;
+    ConsolidationTotals totals;
     if (result_writer) {
       std::string bucket, key;
       if (!GetString(writer, "Bucket", &bucket) || !GetString(writer, "Key", &key) || !s3_) {
         return InvocationResult::Error(kInvalidEvent,
                                        "\"ResultWriterDetails\" needs \"Bucket\" and \"Key\"");
       }
-      if (Status st = SumResultWriter(*s3_, bucket, key, &written, &in_error, &failed_batches);
-          !st.ok()) {
+      if (Status st = SumResultWriter(*s3_, bucket, key, &totals); !st.ok()) {
         return InvocationResult::Error(kReadFailed, st.message());
       }
-    } else if (Status st = SumReport(report, 0, &written, &in_error); !st.ok()) {
+    } else if (Status st = SumReport(report, &totals); !st.ok()) {
       return InvocationResult::Error(kInvalidEvent, st.message());
     }
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    w.StartObject();
-    w.Key("TOTAL_NUMBER_OF_ITEMS_WRITTEN");
-    w.Uint64(written);
-    w.Key("TOTAL_NUMBER_OF_ITEMS_IN_ERROR");
-    w.Uint64(in_error);
-    Key(&w, "DESTINATION_TABLE_NAME", config_.table);
-    if (in_error > 0) Key(&w, "ERROR_DATA_LOCATION", ErrorLocation(name));
-    if (failed_batches > 0) {
-      w.Key("NUMBER_OF_FAILED_BATCHES");
-      w.Uint64(failed_batches);
+    SummaryOptions summary;
+    summary.execution_name = name;
+    summary.table = config_.table;
+    summary.error_location = ErrorLocation(name);
+    element tolerated;
+    if (event["tolerated_failure_percentage"].get(tolerated) == simdjson::SUCCESS) {
+      double pct = -1;
+      if (tolerated.get_double().get(pct) != simdjson::SUCCESS || pct < 0 || pct > 100) {
+        return InvocationResult::Error(
+            kInvalidEvent, "\"tolerated_failure_percentage\" must be a number in [0, 100]");
+      }
+      summary.tolerated_failure_percentage = pct;
     }
-    w.EndObject();
-    std::fprintf(stderr, "csv2ddb lambda: execution %s: consolidated %llu written, %llu in error\n",
-                 name.c_str(), static_cast<unsigned long long>(written),
-                 static_cast<unsigned long long>(in_error));
-    return InvocationResult::Success(std::string(sb.GetString(), sb.GetSize()));
+    std::fprintf(stderr,
+                 "csv2ddb lambda: execution %s: consolidated %llu written, %llu in error, %llu "
+                 "failed batches\n",
+                 name.c_str(), static_cast<unsigned long long>(totals.written),
+                 static_cast<unsigned long long>(totals.in_error),
+                 static_cast<unsigned long long>(totals.failed_batches));
+    return InvocationResult::Success(SummaryJson(totals, summary));
   }
 
   if (event["Items"].get_array().get(items) != simdjson::SUCCESS) {
@@ -273,29 +199,60 @@ InvocationResult EventHandler::Handle(const Invocation& invocation) {
         kInvalidEvent, "batch without a valid \"BatchInput\": {\"execution_name\": \"...\"}");
   }
 
-  BatchProcessor processor(mapping_, sink_, name);
-  std::string error_type;
-  Status st;
   const bool ranges = LooksLikeRanges(items);
+  BatchProcessor processor(mapping_, sink_, name,
+                           ranges ? Position::kFileLine : Position::kBatchRow);
+  // Stop taking new work early enough to answer before the deadline.
+  const int64_t stop_at_ms =
+      invocation.deadline_ms > 0 ? StopAtMs(invocation.deadline_ms, NowMs()) : 0;
+  const std::function<bool()> out_of_time = [stop_at_ms] {
+    return stop_at_ms > 0 && NowMs() >= stop_at_ms;
+  };
+  std::string error_type;
+  uint64_t not_done = 0;
+  Status st;
   if (ranges) {
     std::vector<ByteRange> parsed;
     if (st = ParseRanges(items, &parsed); !st.ok()) {
       return InvocationResult::Error(kInvalidEvent, st.message());
     }
-    st = ProcessByteRanges(*s3_, mapping_, parsed, &processor, &error_type);
+    st = ProcessByteRanges(*s3_, mapping_, parsed, &processor, &error_type, out_of_time, &not_done);
   } else {
-    st = ProcessCsvItems(items, mapping_, &processor, &error_type);
+    st = ProcessCsvItems(items, mapping_, &processor, &error_type, out_of_time, &not_done);
   }
   if (!st.ok()) return InvocationResult::Error(error_type, st.message());
 
+  // The batch's rejects (so far) under one key derived from its items: a
+  // retried or redriven batch replaces them. No listing of the location.
   const ChunkRejects& rejects = processor.rejects();
   if (rejects.count > 0) {
     auto sink = S3RejectSink::Create(s3_, ErrorBase(), name, processor.header_raw());
     if (!sink.ok()) return InvocationResult::Error(kRejectsFailed, sink.status().message());
     const uint64_t chunk = Fnv1a(simdjson::minify(items));
-    if (st = (*sink)->AppendChunk(chunk, rejects); !st.ok()) {
+    if (st = (*sink)->PutChunk(chunk, rejects); !st.ok()) {
       return InvocationResult::Error(kRejectsFailed, st.message());
     }
+  }
+  if (not_done > 0) {
+    std::fprintf(stderr,
+                 "csv2ddb lambda: execution %s: deadline near: stopped with %llu of %zu batch "
+                 "items not done (%llu written, %llu in error so far)\n",
+                 name.c_str(), static_cast<unsigned long long>(not_done), items.size(),
+                 static_cast<unsigned long long>(processor.written()),
+                 static_cast<unsigned long long>(processor.rejected()));
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    w.StartObject();
+    w.Key("NUMBER_OF_ITEMS_WRITTEN");
+    w.Uint64(processor.written());
+    w.Key("NUMBER_OF_ITEMS_IN_ERROR");
+    w.Uint64(processor.rejected());
+    w.Key("BATCH_ITEMS");
+    w.Uint64(items.size());
+    w.Key("BATCH_ITEMS_NOT_DONE");
+    w.Uint64(not_done);
+    w.EndObject();
+    return InvocationResult::Error(kIncomplete, std::string(sb.GetString(), sb.GetSize()));
   }
   std::fprintf(stderr,
                "csv2ddb lambda: execution %s: %s batch of %zu: %llu written, %llu in error "

@@ -1,7 +1,14 @@
 #include "lambda/event_handler.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "aws/http/http_client.h"
+#include "aws/s3/s3_client.h"
 #include "lambda/batch_processor.h"
 #include "lambda/csv_items.h"
 #include "lambda/runtime_api.h"
@@ -52,6 +59,150 @@ class RefusingSink : public NullSink {
     return Status::OK();
   }
 };
+
+// S3 on a fake transport: records every request, answers 200.
+class RecordingS3 : public aws::HttpClient {
+ public:
+  void Submit(aws::HttpRequest request, Callback done) override {
+    requests.push_back(request.method + " " + request.url);
+    bodies.push_back(request.body);
+    aws::HttpResponse r;
+    r.status = 200;
+    r.headers.push_back({"etag", "\"e\""});
+    if (request.method == "GET") {
+      r.body =
+          "<?xml version=\"1.0\"?><ListBucketResult><IsTruncated>false</IsTruncated>"
+          "</ListBucketResult>";
+    }
+    done(std::move(r));
+  }
+  std::vector<std::string> requests;
+  std::vector<std::string> bodies;
+
+ protected:
+  bool OnCallbackThread() const override { return false; }
+};
+
+std::shared_ptr<aws::S3Client> FakeS3(RecordingS3* http) {
+  aws::S3ClientOptions o;
+  o.endpoint = "http://s3.test";
+  o.credentials = [] {
+    aws::Credentials c;
+    c.access_key_id = "AKID";
+    c.secret_access_key = "secret";
+    return Result<aws::Credentials>(c);
+  };
+  return std::make_shared<aws::S3Client>(http, std::move(o));
+}
+
+std::string Rows(int n, int blank_at) {
+  std::string items;
+  for (int i = 1; i <= n; ++i) {
+    if (i > 1) items += ",";
+    items +=
+        R"({"id": ")" + (i == blank_at ? std::string(" ") : std::to_string(i)) + R"(", "v": "x"})";
+  }
+  return R"({"Items": [)" + items + R"(], "BatchInput": {"execution_name": "x"}})";
+}
+
+int64_t NowMsForTest() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TEST(EventHandlerTest, RejectsArePutUnderTheBatchKeyWithoutListing) {
+  Mapping m = TestMapping();
+  NullSink sink;
+  RecordingS3 http;
+  EventHandler h(m, &sink, FakeS3(&http), Config());
+  for (int batch = 0; batch < 3; ++batch) {
+    InvocationResult r = Handle(&h, Rows(5 + batch, 2));
+    ASSERT_TRUE(r.ok()) << r.error_message;
+  }
+  // Two PUTs (.csv, .ndjson) per batch with rejects; no LIST (GET ?list-type=2), no DELETE.
+  ASSERT_EQ(http.requests.size(), 6u);
+  for (const std::string& req : http.requests) {
+    EXPECT_EQ(req.rfind("PUT http://s3.test/errors-bucket/migration_errors/execution_name%3Dx/"
+                        "rejects-",
+                        0),
+              0u)
+        << req;
+  }
+  // The same batch again: the same keys (a retry replaces its objects).
+  ASSERT_TRUE(Handle(&h, Rows(5, 2)).ok());
+  EXPECT_EQ(http.requests[6], http.requests[0]);
+  EXPECT_EQ(http.requests[7], http.requests[1]);
+}
+
+TEST(EventHandlerTest, CsvRowRejectsNameTheBatchRowNeverALine) {
+  Mapping m = TestMapping();
+  NullSink sink;
+  RecordingS3 http;
+  EventHandler h(m, &sink, FakeS3(&http), Config());
+  ASSERT_TRUE(Handle(&h, Rows(3, 2)).ok());
+  ASSERT_EQ(http.bodies.size(), 2u);
+  const std::string& ndjson =
+      http.requests[1].find(".ndjson") != std::string::npos ? http.bodies[1] : http.bodies[0];
+  EXPECT_NE(ndjson.find(R"("batch_row":2)"), std::string::npos) << ndjson;
+  EXPECT_NE(ndjson.find(R"("reason":"batch row 2, column 'id': rule not_blank)"), std::string::npos)
+      << ndjson;
+  EXPECT_EQ(ndjson.find("line"), std::string::npos) << ndjson;
+}
+
+TEST(EventHandlerTest, PastTheDeadlineNothingStartsAndTheResultSaysWhat) {
+  Mapping m = TestMapping();
+  NullSink sink;
+  EventHandler h(m, &sink, nullptr, Config());
+  Invocation inv;
+  inv.request_id = "req-1";
+  inv.event = Rows(250, 0);
+  inv.deadline_ms = NowMsForTest() + 500;  // inside the minimum margin
+  InvocationResult r = h.Handle(inv);
+  ASSERT_EQ(r.error_type, "csv2ddb.Incomplete");
+  EXPECT_EQ(r.error_message,
+            R"({"NUMBER_OF_ITEMS_WRITTEN":0,"NUMBER_OF_ITEMS_IN_ERROR":0,"BATCH_ITEMS":250,)"
+            R"("BATCH_ITEMS_NOT_DONE":250})");
+  EXPECT_EQ(sink.items(), 0u);
+  // Far from the deadline: all of it.
+  inv.deadline_ms = NowMsForTest() + 600'000;
+  r = h.Handle(inv);
+  ASSERT_TRUE(r.ok()) << r.error_message;
+  EXPECT_EQ(r.body, R"({"NUMBER_OF_ITEMS_WRITTEN":250,"NUMBER_OF_ITEMS_IN_ERROR":0})");
+}
+
+TEST(CsvItemsTest, StopsBetweenSlicesWhenOutOfTime) {
+  Mapping m = TestMapping();
+  NullSink sink;
+  BatchProcessor p(m, &sink, "x", Position::kBatchRow);
+  simdjson::dom::parser parser;
+  simdjson::dom::element root = parser.parse(Rows(250, 0)).value();
+  int asked = 0;
+  std::string error_type;
+  uint64_t not_done = 99;
+  // In time for the first slice only.
+  ASSERT_TRUE(ProcessCsvItems(
+                  root["Items"].get_array().value(), m, &p, &error_type,
+                  [&asked] { return ++asked > 1; }, &not_done)
+                  .ok());
+  EXPECT_EQ(asked, 2);
+  EXPECT_EQ(p.written(), kCsvItemsPerSlice);
+  EXPECT_EQ(not_done, 250 - kCsvItemsPerSlice);
+  EXPECT_EQ(sink.items(), kCsvItemsPerSlice);
+}
+
+TEST(StopAtMsTest, MarginIsATenthWithinBounds) {
+  const int64_t now = 1'700'000'000'000;
+  EXPECT_EQ(StopAtMs(now + 900'000, now), now + 900'000 - kMaxDeadlineMarginMs);
+  EXPECT_EQ(StopAtMs(now + 100'000, now), now + 90'000);
+  EXPECT_EQ(StopAtMs(now + 3'000, now), now + 3'000 - kMinDeadlineMarginMs);
+}
+
+TEST(RenameLineTest, ReplacesTheLeadingLineWord) {
+  EXPECT_EQ(RenameLine("line 7, column 'X': rule r", "batch row"),
+            "batch row 7, column 'X': rule r");
+  EXPECT_EQ(RenameLine("other", "batch row"), "other");
+}
 
 TEST(AnnotateLineTest, InsertsAfterTheLineNumber) {
   EXPECT_EQ(AnnotateLine("line 7, column 'X': rule r: d", "(item 7)"),
