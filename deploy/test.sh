@@ -46,8 +46,9 @@ synth() {  # synth MODE: cdk synth into cdk.out/MODE; the template must be there
   log=$(mktemp)
   rm -rf "$out"
   # --build true: tsc ran above (cdk.json's "build" is for `cdk deploy` by hand).
+  # allowPlaceholder: the package may not be built (then a placeholder stands in).
   if npx --no-install cdk synth --build true --quiet --no-version-reporting --no-notices \
-      --output "$out" -c mode="$1" >"$log" 2>&1 &&
+      --output "$out" -c mode="$1" -c allowPlaceholder=true >"$log" 2>&1 &&
       grep -q 'DISTRIBUTED' "$out/Csv2ddbMigration.template.json"; then
     rm -f "$log"
     return 0
@@ -58,6 +59,27 @@ synth() {  # synth MODE: cdk synth into cdk.out/MODE; the template must be there
 }
 step "cdk synth (csv mode)" synth csv
 step "cdk synth (range mode)" synth range
+
+# What `cdk deploy` does first: without the package (and without
+# allowPlaceholder) synth must fail and name `make lambda-zip`.
+no_package() {
+  local log
+  log=$(mktemp)
+  if npx --no-install cdk synth --build true --quiet --no-version-reporting --no-notices \
+      --output cdk.out/no-package -c lambdaZip=no/such/csv2ddb-lambda.zip >"$log" 2>&1; then
+    echo "synth succeeded without the Lambda package"
+    rm -f "$log"
+    return 1
+  fi
+  if grep -q 'make lambda-zip' "$log"; then
+    rm -f "$log"
+    return 0
+  fi
+  cat "$log"
+  rm -f "$log"
+  return 1
+}
+step "cdk synth without the package fails naming make lambda-zip" no_package
 
 log=$(mktemp)
 node --test --test-reporter=tap dist/test/synth.test.js >"$log" 2>&1

@@ -73,6 +73,8 @@ class Package(unittest.TestCase):
         task = os.path.join(self.dir, "task")
         os.mkdir(task)
         subprocess.run(["unzip", "-q", zip_path, "-d", task], check=True)
+        self.assertTrue(os.path.getsize(os.path.join(task, "ca-bundle.crt")) > 0,
+                        "the package ships a CA bundle")
         libs = os.listdir(os.path.join(task, "lib"))
         self.assertIn("libc.so.6", libs)
         self.assertTrue(any(l.startswith("ld-linux") for l in libs), libs)
@@ -110,6 +112,22 @@ class Package(unittest.TestCase):
         self.assertEqual(out["DESTINATION_TABLE_NAME"], "tb_ev_vehicle_data")
         self.assertEqual(out["ERROR_DATA_LOCATION"],
                          "s3://source-bucket/migration_errors/execution_name=pkg-test")
+
+    def test_binary_of_another_architecture_is_refused(self):
+        zip_path = os.path.join(self.dir, "arm.zip")
+        p = subprocess.run([sys.executable, PACKAGER, "--arch", "arm64", BIN, MAPPING, zip_path],
+                           capture_output=True, text=True)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("built for x86_64", p.stderr)
+        self.assertIn("architecture is arm64", p.stderr)
+        self.assertFalse(os.path.exists(zip_path))
+        not_elf = os.path.join(self.dir, "bootstrap.sh")
+        with open(not_elf, "w") as f:
+            f.write("#!/bin/sh\necho placeholder\n")
+        p = subprocess.run([sys.executable, PACKAGER, not_elf, MAPPING, zip_path],
+                           capture_output=True, text=True)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("is not an ELF executable", p.stderr)
 
 
 if __name__ == "__main__":

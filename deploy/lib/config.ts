@@ -10,6 +10,7 @@ import * as path from 'path';
 
 export type KeyType = 'S' | 'N' | 'B';
 export type Mode = 'csv' | 'range';
+export type Architecture = 'x86_64' | 'arm64';
 
 export interface Csv2ddbConfig {
   /** DynamoDB table name (created by the stack). */
@@ -22,9 +23,17 @@ export interface Csv2ddbConfig {
   readonly mappingToml: string;
   /** Absolute path of the mapping file it was read from. */
   readonly mappingFile: string;
-  /** Absolute path of the Lambda zip; the placeholder directory when absent. */
+  /**
+   * Absolute path of the Lambda zip. Without it synth fails (naming `make
+   * lambda-zip`) unless `allowPlaceholder` is set: then the placeholder
+   * directory, for offline tests only.
+   */
   readonly lambdaCode: string;
   readonly lambdaIsPlaceholder: boolean;
+  /** The function's architecture; the package must be built for it. */
+  readonly architecture: Architecture;
+  /** Days after which the ResultWriter's files under migration_results/ expire. */
+  readonly resultsExpirationDays: number;
   /**
    * csv: the Distributed Map reads the CSV itself (ItemReader CSV, header from
    *      the first row) and hands each worker a batch of rows (the reference).
@@ -65,7 +74,16 @@ export const DEFAULTS = {
   maxItemsPerBatch: { csv: 1000, range: 1 },
   maxInputBytesPerBatch: 200 * 1024,
   toleratedFailurePercentage: 5,
+  architecture: 'x86_64' as Architecture,
+  resultsExpirationDays: 14,
 };
+
+/** What synth says when the Lambda package is missing. */
+export function missingPackageMessage(zip: string): string {
+  return `csv2ddb deploy: the Lambda package ${zip} does not exist. Build it first with ` +
+    '`make lambda-zip` (from the repository root), then run cdk again. ' +
+    '(Offline tests only: -c allowPlaceholder=true synthesizes a placeholder that fails every invocation.)';
+}
 
 /** Reads context values by key; an App's or a Stack's `node.tryGetContext`. */
 export type ContextReader = (key: string) => unknown;
@@ -126,6 +144,14 @@ export function readConfig(context: ContextReader, baseDir: string = deployDir()
 
   const lambdaZip = path.resolve(baseDir, str('lambdaZip', DEFAULTS.lambdaZip) as string);
   const lambdaIsPlaceholder = !fs.existsSync(lambdaZip);
+  const allowPlaceholder = context('allowPlaceholder');
+  if (lambdaIsPlaceholder && allowPlaceholder !== true && allowPlaceholder !== 'true') {
+    throw new Error(missingPackageMessage(lambdaZip));
+  }
+  const architecture = str('architecture', DEFAULTS.architecture) as string;
+  if (architecture !== 'x86_64' && architecture !== 'arm64') {
+    throw new Error(`context 'architecture' must be 'x86_64' or 'arm64', got '${architecture}'`);
+  }
 
   return {
     tableName,
@@ -137,6 +163,8 @@ export function readConfig(context: ContextReader, baseDir: string = deployDir()
     mappingFile,
     lambdaCode: lambdaIsPlaceholder ? path.join(baseDir, 'placeholder') : lambdaZip,
     lambdaIsPlaceholder,
+    architecture,
+    resultsExpirationDays: int('resultsExpirationDays', DEFAULTS.resultsExpirationDays, 1, 3650),
     mode,
     maxConcurrency: int('maxConcurrency', DEFAULTS.maxConcurrency, 0, 10000),
     maxItemsPerBatch: int('maxItemsPerBatch', DEFAULTS.maxItemsPerBatch[mode], 1, 100000000),

@@ -41,13 +41,40 @@ export const LAMBDA_RETRY: sfn.RetryProps = {
 };
 
 /**
+ * Batches that fail for a reason a later attempt can overcome: DynamoDB
+ * throttling past the worker's own retries (WriteFailed), S3 reads and
+ * writes (ReadFailed, RejectsFailed), the invocation's deadline
+ * (Incomplete). Retried by the state machine with backoff and jitter, so
+ * throttling delays a batch instead of failing it: 10 s, 20 s, 40 s, 80 s
+ * (at most 5 min), 5 attempts in all.
+ */
+export const WORKER_RETRY: sfn.RetryProps = {
+  errors: ['csv2ddb.WriteFailed', 'csv2ddb.ReadFailed', 'csv2ddb.RejectsFailed', 'csv2ddb.Incomplete'],
+  interval: cdk.Duration.seconds(10),
+  backoffRate: 2,
+  maxAttempts: 4,
+  maxDelay: cdk.Duration.minutes(5),
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
+/**
  * A ResultWriter whose grant is the results prefix only. CDK's own grants
  * s3:PutObject on the whole bucket, which would let the state machine
  * overwrite the source data.
  */
 class PrefixResultWriter extends sfn.ResultWriterV2 {
   constructor(private readonly target: s3.IBucket, prefix: string) {
-    super({ bucket: target, prefix });
+    // COMPACT: a succeeded child's entry is its output (the batch result),
+    // not also its input (every row of the batch): the consolidation reads
+    // a few dozen bytes per batch. JSONL: read line by line.
+    super({
+      bucket: target,
+      prefix,
+      writerConfig: new sfn.WriterConfig({
+        transformation: sfn.Transformation.COMPACT,
+        outputType: sfn.OutputType.JSONL,
+      }),
+    });
   }
 
   override providePolicyStatements(): iam.PolicyStatement[] {
@@ -82,6 +109,13 @@ export class Csv2ddbStack extends cdk.Stack {
       encryption: s3.BucketEncryption.S3_MANAGED,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: cdk.RemovalPolicy.RETAIN,
+      lifecycleRules: [{
+        // The batch results are read once, by the consolidation.
+        id: 'ExpireMigrationResults',
+        prefix: `${RESULTS_PREFIX}/`,
+        expiration: cdk.Duration.days(config.resultsExpirationDays),
+        abortIncompleteMultipartUploadAfter: cdk.Duration.days(1),
+      }],
     });
 
     this.table = new dynamodb.Table(this, 'Table', {
@@ -121,8 +155,9 @@ export class Csv2ddbStack extends cdk.Stack {
   private buildWorker(config: Csv2ddbConfig): lambda.Function {
     if (config.lambdaIsPlaceholder) {
       cdk.Annotations.of(this).addWarningV2('csv2ddb:placeholderLambda',
-        'build/lambda/csv2ddb-lambda.zip not found: the Lambda uses deploy/placeholder/, ' +
-        'whose bootstrap fails every invocation. Build the zip before deploying.');
+        'build/lambda/csv2ddb-lambda.zip not found and allowPlaceholder set: the Lambda uses ' +
+        'deploy/placeholder/, whose bootstrap fails every invocation. Not for deployment: ' +
+        'build the package with `make lambda-zip`.');
     }
     const logGroup = new logs.LogGroup(this, 'WorkerLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -147,22 +182,17 @@ export class Csv2ddbStack extends cdk.Stack {
       resources: [this.bucket.arnForObjects('*')],
     }));
     role.addToPolicy(new iam.PolicyStatement({
-      // error records of a re-run batch replace the earlier ones
+      // a batch's error records go under a key of their own (a re-run batch
+      // replaces them): nothing is listed or deleted
       sid: 'WriteErrorRecords',
-      actions: ['s3:PutObject', 's3:DeleteObject'],
+      actions: ['s3:PutObject'],
       resources: [this.bucket.arnForObjects(`${ERRORS_PREFIX}/*`)],
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'ListErrorRecords',
-      actions: ['s3:ListBucket'],
-      resources: [this.bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${ERRORS_PREFIX}/*`] } },
     }));
 
     return new lambda.Function(this, 'Worker', {
       description: 'csv2ddb: validate, transform and write a batch of CSV rows; consolidate the results',
       runtime: lambda.Runtime.PROVIDED_AL2023,
-      architecture: lambda.Architecture.X86_64,
+      architecture: config.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
       handler: 'bootstrap',
       code: lambda.Code.fromAsset(config.lambdaCode),
       memorySize: 1024,
@@ -180,8 +210,9 @@ export class Csv2ddbStack extends cdk.Stack {
 
   private buildDefinition(config: Csv2ddbConfig): sfn.IChainable {
     // Inside the Map: one Lambda invocation per batch. Transient Lambda errors
-    // are retried; anything else fails this batch (counted against
-    // ToleratedFailurePercentage, its error kept in the ResultWriter's files).
+    // and the worker's retryable errors are retried; anything else (or the
+    // last failed attempt) fails this batch: its error is kept in the
+    // ResultWriter's FAILED files and the consolidation lists and judges it.
     const migrateBatch = new tasks.LambdaInvoke(this, 'Validate, Transform, and Migrate Items', {
       lambdaFunction: this.worker,
       payload: sfn.TaskInput.fromJsonPathAt('$'),
@@ -189,6 +220,7 @@ export class Csv2ddbStack extends cdk.Stack {
       retryOnServiceExceptions: false,
     });
     migrateBatch.addRetry(LAMBDA_RETRY);
+    migrateBatch.addRetry(WORKER_RETRY);
     migrateBatch.addCatch(new sfn.Fail(this, 'Batch Failed', {
       error: 'Csv2ddb.BatchFailed',
       causePath: '$.error.Cause',
@@ -214,7 +246,11 @@ export class Csv2ddbStack extends cdk.Stack {
         batchInput: { 'execution_name.$': '$$.Execution.Name' },
       }),
       maxConcurrency: config.maxConcurrency,
-      toleratedFailurePercentage: config.toleratedFailurePercentage,
+      // The Map runs every batch and always ends with its results written;
+      // the consolidation judges the failed batches against
+      // toleratedFailurePercentage, so a summary listing them is always
+      // produced and published, then the execution fails if they are too many.
+      toleratedFailurePercentage: 100,
       mapExecutionType: sfn.StateMachineType.STANDARD,
       // Results go to S3, not into the 256 KiB state: the Map's output is
       // {"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}.
@@ -227,6 +263,7 @@ export class Csv2ddbStack extends cdk.Stack {
       payload: sfn.TaskInput.fromObject({
         execution_name: sfn.JsonPath.stringAt('$$.Execution.Name'),
         report: sfn.JsonPath.entirePayload,
+        tolerated_failure_percentage: config.toleratedFailurePercentage,
       }),
       outputPath: '$.Payload',
       retryOnServiceExceptions: false,
@@ -261,10 +298,19 @@ export class Csv2ddbStack extends cdk.Stack {
     map.addCatch(publishFailure, { errors: ['States.ALL'], resultPath: '$.error' });
     consolidate.addCatch(publishFailure, { errors: ['States.ALL'], resultPath: '$.error' });
 
+    // After publishing: the verdict of the consolidation (STATUS).
+    const tooManyFailed = new sfn.Fail(this, 'Too Many Failed Batches', {
+      error: 'States.ExceedToleratedFailureThreshold',
+      causePath: '$.ERROR',
+    });
+    const verdict = new sfn.Choice(this, 'Within Tolerated Failures?')
+      .when(sfn.Condition.stringEquals('$.STATUS', 'FAILED'), tooManyFailed)
+      .otherwise(new sfn.Succeed(this, 'Migration Complete'));
+
     return map
       .next(consolidate)
       .next(publish)
-      .next(new sfn.Succeed(this, 'Migration Complete'));
+      .next(verdict);
   }
 }
 

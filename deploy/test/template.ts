@@ -30,11 +30,15 @@ process.on('exit', () => {
   for (const dir of outdirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Synthesizes the stack with `context` (as `cdk synth -c k=v` would pass it). */
+/**
+ * Synthesizes the stack with `context` (as `cdk synth -c k=v` would pass it);
+ * allowPlaceholder is set unless `context` says otherwise, so the tests run
+ * without the Lambda package.
+ */
 export function synth(context: Record<string, unknown> = {}): Synthesized {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'csv2ddb-cdk-'));
   outdirs.push(outdir);
-  const app = new cdk.App({ outdir, context });
+  const app = new cdk.App({ outdir, context: { allowPlaceholder: true, ...context } });
   const config = readConfig((key) => app.node.tryGetContext(key));
   const stack = new Csv2ddbStack(app, 'Test', { config, env: { account: ACCOUNT, region: REGION } });
   const template = Template.fromStack(stack);
