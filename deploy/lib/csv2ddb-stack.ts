@@ -246,11 +246,12 @@ export class Csv2ddbStack extends cdk.Stack {
         batchInput: { 'execution_name.$': '$$.Execution.Name' },
       }),
       maxConcurrency: config.maxConcurrency,
-      // The Map runs every batch and always ends with its results written;
-      // the consolidation judges the failed batches against
-      // toleratedFailurePercentage, so a summary listing them is always
-      // produced and published, then the execution fails if they are too many.
-      toleratedFailurePercentage: 100,
+      // As the reference: past this share of failed batches (after their
+      // retries) the Map fails, which leaves the execution redrivable (a
+      // redrive re-runs the failed batches only). Within it, the summary
+      // lists the failed batches and the consolidation judges them again
+      // with the same percentage (execution/verdict.h).
+      toleratedFailurePercentage: config.toleratedFailurePercentage,
       mapExecutionType: sfn.StateMachineType.STANDARD,
       // Results go to S3, not into the 256 KiB state: the Map's output is
       // {"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}.

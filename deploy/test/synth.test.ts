@@ -215,9 +215,9 @@ describe('state machine (csv mode)', () => {
     });
   });
 
-  test('MaxConcurrency 100; the Map tolerates every failure, the consolidation judges 5 %', () => {
+  test('MaxConcurrency 100, ToleratedFailurePercentage 5 (the Map and the consolidation)', () => {
     assert.equal(map.MaxConcurrency, 100);
-    assert.equal(map.ToleratedFailurePercentage, 100);
+    assert.equal(map.ToleratedFailurePercentage, 5);
     const consolidate = definition.States[map.Next];
     assert.equal(consolidate.Parameters.Payload.tolerated_failure_percentage, 5);
   });
@@ -317,7 +317,7 @@ describe('context parameters', () => {
     assert.equal(map.MaxConcurrency, 50);
     assert.equal(map.ItemBatcher.MaxItemsPerBatch, 100);
     assert.equal(map.ItemBatcher.MaxInputBytesPerBatch, 65536);
-    assert.equal(map.ToleratedFailurePercentage, 100);
+    assert.equal(map.ToleratedFailurePercentage, 10);
     assert.equal(stateMachineDefinition(s.json).States[map.Next].Parameters.Payload.tolerated_failure_percentage, 10);
   });
 
