@@ -46,9 +46,12 @@ synth() {  # synth MODE: cdk synth into cdk.out/MODE; the template must be there
   log=$(mktemp)
   rm -rf "$out"
   # --build true: tsc ran above (cdk.json's "build" is for `cdk deploy` by hand).
-  # allowPlaceholder: the package may not be built (then a placeholder stands in).
+  # With CSV2DDB_LAMBDA_ZIP: that package, exactly as `cdk deploy` takes it.
+  # Otherwise allowPlaceholder: the package may not be built yet.
+  local package=(-c allowPlaceholder=true)
+  [ -n "${CSV2DDB_LAMBDA_ZIP:-}" ] && package=(-c lambdaZip="$CSV2DDB_LAMBDA_ZIP")
   if npx --no-install cdk synth --build true --quiet --no-version-reporting --no-notices \
-      --output "$out" -c mode="$1" -c allowPlaceholder=true >"$log" 2>&1 &&
+      --output "$out" -c mode="$1" "${package[@]}" >"$log" 2>&1 &&
       grep -q 'DISTRIBUTED' "$out/Csv2ddbMigration.template.json"; then
     rm -f "$log"
     return 0
