@@ -372,7 +372,10 @@ class LambdaTests(unittest.TestCase):
         self.assertEqual(doc["STATUS"], "SUCCEEDED")  # 250 of 27,278 < 5 %
         peak_mb = maxrss_kb / 1024
         print("consolidation of 10,000,000 rows: peak RSS %.1f MB" % peak_mb, file=sys.stderr)
-        self.assertLess(peak_mb, 128, err)
+        # The bound is the Release binary's: ASan's redzones and quarantine
+        # multiply heap use, so the sanitized build checks the result only.
+        if os.environ.get("CSV2DDB_SANITIZED", "0") in ("0", ""):
+            self.assertLess(peak_mb, 128, err)
 
     def test_deadline_near_stops_and_the_retry_finishes_without_duplicate_error_records(self):
         self.create_table("tb_lambda_deadline")
