@@ -6,6 +6,8 @@
 #include <memory>
 #include <mutex>
 
+#include "aws/http/ca_bundle.h"
+
 namespace csv2ddb::aws {
 namespace {
 
@@ -56,6 +58,9 @@ class CurlClient : public CredentialsHttpClient {
     curl_easy_setopt(h, CURLOPT_NOPROXY, "*");  // link-local endpoints never go via a proxy
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    const CaLocation ca = FindCaLocation();  // the same trust as the AWS clients
+    if (!ca.file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, ca.file.c_str());
+    if (!ca.dir.empty()) curl_easy_setopt(h, CURLOPT_CAPATH, ca.dir.c_str());
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(options_.connect_timeout.count()));  // NOLINT
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
