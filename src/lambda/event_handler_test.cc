@@ -171,6 +171,24 @@ TEST(EventHandlerTest, PastTheDeadlineNothingStartsAndTheResultSaysWhat) {
   EXPECT_EQ(r.body, R"({"NUMBER_OF_ITEMS_WRITTEN":250,"NUMBER_OF_ITEMS_IN_ERROR":0})");
 }
 
+TEST(EventHandlerTest, ByteRangesPastTheDeadlineReadNothing) {
+  Mapping m = TestMapping();
+  NullSink sink;
+  RecordingS3 http;
+  EventHandler h(m, &sink, FakeS3(&http), Config());
+  Invocation inv;
+  inv.event = R"({"Items": [{"bucket": "b", "key": "k.csv", "start": 0, "end": 100},
+      {"bucket": "b", "key": "k.csv", "start": 100, "end": 200}],
+      "BatchInput": {"execution_name": "x"}})";
+  inv.deadline_ms = NowMsForTest() + 200;
+  InvocationResult r = h.Handle(inv);
+  ASSERT_EQ(r.error_type, "csv2ddb.Incomplete");
+  EXPECT_EQ(r.error_message,
+            R"({"NUMBER_OF_ITEMS_WRITTEN":0,"NUMBER_OF_ITEMS_IN_ERROR":0,"BATCH_ITEMS":2,)"
+            R"("BATCH_ITEMS_NOT_DONE":2})");
+  EXPECT_TRUE(http.requests.empty());
+}
+
 TEST(CsvItemsTest, StopsBetweenSlicesWhenOutOfTime) {
   Mapping m = TestMapping();
   NullSink sink;
