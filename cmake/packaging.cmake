@@ -4,6 +4,8 @@
 # Runtime dependencies come from dpkg-shlibdeps (dpkg-dev), one per linked
 # library.
 include(GNUInstallDirs)
+# `make install` and cpack need the binary and the generated files only, not the tests.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY TRUE)
 
 # Generated at build time by the binary itself (cli/man_page.h, cli/completion.h).
 set(CSV2DDB_GENERATED ${CMAKE_BINARY_DIR}/generated)
@@ -11,7 +13,8 @@ add_custom_command(
   OUTPUT ${CSV2DDB_GENERATED}/csv2ddb.1.gz ${CSV2DDB_GENERATED}/csv2ddb.bash
          ${CSV2DDB_GENERATED}/_csv2ddb
   COMMAND ${CMAKE_COMMAND} -E make_directory ${CSV2DDB_GENERATED}
-  COMMAND sh -c "'$<TARGET_FILE:csv2ddb>' help --man | gzip -9n > '${CSV2DDB_GENERATED}/csv2ddb.1.gz'"
+  COMMAND sh -c "'$<TARGET_FILE:csv2ddb>' help --man > '${CSV2DDB_GENERATED}/csv2ddb.1'"
+  COMMAND gzip -9nf ${CSV2DDB_GENERATED}/csv2ddb.1
   COMMAND sh -c "'$<TARGET_FILE:csv2ddb>' completion bash > '${CSV2DDB_GENERATED}/csv2ddb.bash'"
   COMMAND sh -c "'$<TARGET_FILE:csv2ddb>' completion zsh > '${CSV2DDB_GENERATED}/_csv2ddb'"
   DEPENDS csv2ddb

@@ -23,10 +23,13 @@ std::string OptionHead(const CLI::Option& opt) {
 
 std::string OptionText(const CLI::Option& opt) {
   std::string text = RoffEscape(opt.get_description());
-  if (!opt.get_default_str().empty())
-    text += " (default: " + RoffEscape(opt.get_default_str()) + ")";
-  if (opt.get_required()) text += " Required.";
-  if (!opt.get_envname().empty()) text += " Environment: " + Bold(opt.get_envname()) + ".";
+  const auto sentence = [&text](const std::string& more) {
+    if (!text.empty() && text.back() != '.') text += '.';
+    text += (text.empty() ? "" : " ") + more;
+  };
+  if (!opt.get_default_str().empty()) sentence("Default: " + RoffEscape(opt.get_default_str()));
+  if (opt.get_required()) sentence("Required");
+  if (!opt.get_envname().empty()) sentence("Environment: " + Bold(opt.get_envname()));
   return text;
 }
 

@@ -30,8 +30,8 @@ TEST(ManPageTest, EveryCommandFlagDefaultAndVariableIsOnThePage) {
             true);
   EXPECT_NE(page.find(".SH NAME\ntool \\- does things\n"), std::string::npos);
   EXPECT_NE(page.find(".SS \"run\"\n"), std::string::npos);
-  EXPECT_NE(page.find("\\fB\\-\\-state\\-dir\\fR \\fIDIR\\fR\nthe journal (default: "
-                      "\\&.state) Environment: \\fBTOOL_STATE_DIR\\fR."),
+  EXPECT_NE(page.find("\\fB\\-\\-state\\-dir\\fR \\fIDIR\\fR\nthe journal. Default: "
+                      "\\&.state. Environment: \\fBTOOL_STATE_DIR\\fR\n"),
             std::string::npos)
       << page;
   EXPECT_NE(page.find("\\fB\\-\\-quiet\\fR, \\fB\\-q\\fR\nno progress\n"), std::string::npos);

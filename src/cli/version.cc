@@ -55,7 +55,11 @@ std::vector<LibraryVersion> LinkedLibraryVersions() {
       {"sqlite", sqlite3_libversion(), true},
       {"zlib", zlibVersion(), true},
       {"zstd", ZSTD_versionString(), true},
+#ifdef OPENSSL_VERSION_STRING  // OpenSSL 3: the bare number
+      {"openssl", OpenSSL_version(OPENSSL_VERSION_STRING), true},
+#else
       {"openssl", OpenSSL_version(OPENSSL_VERSION), true},
+#endif
       {"glibc", gnu_get_libc_version(), true},
       {"simdjson",
        std::string(CSV2DDB_STRINGIFY(SIMDJSON_VERSION)) + " (kernel " + std::string(simd->name()) +
