@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 600
 FUZZ_PARALLEL ?= 1
 
-.PHONY: all deps build build-asan build-fuzz fuzz fuzz-merge test test-release test-asan demo bench lambda-zip format clean
+.PHONY: all deps build package build-asan build-fuzz fuzz fuzz-merge test test-release test-asan demo bench lambda-zip format clean
 
 all: build
 
@@ -50,6 +50,11 @@ test: test-release test-asan
 demo: build
 	./$(BUILD)/csv2ddb run examples/ev_population_sample.csv --mapping examples/ev_population.toml \
 	  --target sqlite://csv2ddb.sqlite --name demo-$$(date +%Y%m%dT%H%M%S)
+
+# The Debian package, build/csv2ddb_<version>_amd64.deb (cmake/packaging.cmake):
+# `apt-get install ./build/csv2ddb_*_amd64.deb` installs it with its libraries.
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 # The Lambda package deploy/ uses (bundled libraries and loader: runs on glibc 2.34).
 lambda-zip: build

@@ -3,8 +3,11 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <limits>
+#include <vector>
 
+#include "cli/output_format.h"
 #include "execution/prepare.h"
 #include "execution/verdict.h"
 
@@ -124,15 +127,36 @@ void AddChunkSizeFlag(CLI::App* cmd, RunOptions* o, const char* example) {
 void AddExecutionFlags(CLI::App* cmd, RunOptions* o) {
   cmd->add_option("input,--input,-i", o->input,
                   "CSV file or s3://bucket/key (.gz/.zst too), or - for stdin")
+      ->type_name("PATH")
       ->required();
   cmd->add_option("--mapping,-m", o->mapping, "mapping file (TOML), see docs/mapping.md")
+      ->type_name("FILE")
       ->required();
   cmd->add_option("--workers,-w", o->workers, "worker threads (default: one per core)")
       ->check(IntegerRange(0, 1024));
   AddChunkSizeFlag(cmd, o, "4MiB");
   cmd->add_option("--name,-n", o->name, "execution name (default: generated)");
-  cmd->add_flag("--quiet,-q", o->quiet, "no progress line");
-  cmd->add_flag("--verbose,-v", o->verbose, "say what is being done on stderr");
+  AddProgressFlags(cmd, &o->quiet, &o->verbose);
+}
+
+void AddProgressFlags(CLI::App* cmd, bool* no_progress, bool* verbose) {
+  cmd->add_flag("--no-progress,--quiet,-q", *no_progress,
+                "no progress line on stderr (there is none when stderr is not a terminal)");
+  cmd->add_flag("--verbose,-v", *verbose, "say what is being done on stderr");
+}
+
+void AddStateDirFlag(CLI::App* cmd, std::string* state_dir) {
+  cmd->add_option("--state-dir", *state_dir, "where the executions' journal lives")
+      ->type_name("DIR")
+      ->capture_default_str();
+}
+
+void AddOutputFlag(CLI::App* cmd, std::string* format) {
+  std::vector<std::string> names(std::begin(kOutputFormatNames), std::end(kOutputFormatNames));
+  cmd->add_option("--output", *format,
+                  "output format: json (the default when stdout is not a terminal), table (the "
+                  "default on a terminal) or text (tab-separated)")
+      ->check(CLI::IsMember(names));
 }
 
 void AddAwsFlags(CLI::App* cmd, RunOptions* o) {
@@ -159,9 +183,9 @@ void AddRunFlags(CLI::App* cmd, RunOptions* o) {
   cmd->add_option("--errors", o->errors,
                   "error location: a folder, s3://bucket/prefix or firehose://STREAM; records "
                   "go to <errors>/execution_name=<name>/ (default: migration_errors, or "
-                  "s3://<input bucket>/migration_errors for an s3:// input)");
-  cmd->add_option("--state-dir", o->state_dir, "where the executions' journal lives")
-      ->capture_default_str();
+                  "s3://<input bucket>/migration_errors for an s3:// input)")
+      ->type_name("DIR");
+  AddStateDirFlag(cmd, &o->state_dir);
   cmd->add_option("--tolerated-failure-count", o->tolerated_failure_count,
                   "chunks that may fail permanently while the execution still succeeds")
       ->check(IntegerRange(0, std::numeric_limits<int64_t>::max()));

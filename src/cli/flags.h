@@ -22,13 +22,20 @@ Result<uint64_t> ParseSize(std::string_view text, uint64_t max);
 // Parses "K/N" (1 <= K <= N <= 1000000) into index K-1 and count N.
 Result<std::pair<uint64_t, uint64_t>> ParseShard(std::string_view text);
 
-// --input, --mapping, --workers, --chunk-size, --name, --quiet, --verbose
-// (run and validate).
+// --input, --mapping, --workers, --chunk-size, --name, --no-progress,
+// --verbose (run and validate).
 void AddExecutionFlags(CLI::App* cmd, RunOptions* o);
 // --region, --profile, --s3-endpoint-url (run, validate, plan).
 void AddAwsFlags(CLI::App* cmd, RunOptions* o);
 // --chunk-size alone (plan).
 void AddChunkSizeFlag(CLI::App* cmd, RunOptions* o, const char* example);
+// --no-progress (also --quiet, -q) and --verbose (run, validate, resume).
+void AddProgressFlags(CLI::App* cmd, bool* no_progress, bool* verbose);
+// --state-dir (run, resume, status, list).
+void AddStateDirFlag(CLI::App* cmd, std::string* state_dir);
+// --output json|table|text (run, validate, resume, status, list,
+// merge-reports); `format` stays empty when not given (cli/output_format.h).
+void AddOutputFlag(CLI::App* cmd, std::string* format);
 // The flags of run only: target, DynamoDB, errors, journal, limits, notify, shard.
 void AddRunFlags(CLI::App* cmd, RunOptions* o);
 

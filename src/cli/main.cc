@@ -4,11 +4,25 @@
 #include <cstdlib>
 #include <exception>
 
+#include "cli/build_info.h"
+#include "cli/completion.h"
+#include "cli/flag_environment.h"
 #include "cli/flags.h"
+#include "cli/man_page.h"
+#include "cli/output_format.h"
 #include "cli/run_command.h"
+#include "cli/version.h"
 #include "lambda/worker.h"
 
 namespace {
+
+// A --output value (already checked by CLI11) as the format.
+csv2ddb::OutputFormat FormatOf(const std::string& name) {
+  csv2ddb::Result<csv2ddb::OutputFormat> f = csv2ddb::ParseOutputFormat(name);
+  return f.ok() ? *f : csv2ddb::OutputFormat::kAuto;
+}
+
+void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
 int Main(int argc, char** argv) {
   using csv2ddb::RunOptions;
@@ -18,19 +32,31 @@ int Main(int argc, char** argv) {
       (argc == 1 && std::getenv("AWS_LAMBDA_RUNTIME_API") != nullptr)) {
     return csv2ddb::RunLambdaWorker();
   }
-  CLI::App app{"csv2ddb: migrate CSV data into Amazon DynamoDB, every row accounted for"};
+  // The command-line definition: parsing, --help, the man page and the shell
+  // completions all come from this app.
+  CLI::App app{"csv2ddb: migrate CSV data into Amazon DynamoDB, every row accounted for",
+               "csv2ddb"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "csv2ddb 0.1.0");
+  app.set_version_flag(
+      "--version",
+      [] {
+        std::string v = csv2ddb::VersionText();
+        v.pop_back();  // CLI11 adds the newline
+        return v;
+      },
+      "print the version, the commit and the linked libraries' versions, and exit");
   // Usage errors are one line, like every other error.
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return std::string("csv2ddb: ") + e.what() + " (see --help)\n";
   });
 
+  std::string output;  // --output of whichever command runs
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "migrate a CSV file into the target table");
   csv2ddb::AddExecutionFlags(run_cmd, &run);
   csv2ddb::AddAwsFlags(run_cmd, &run);
   csv2ddb::AddRunFlags(run_cmd, &run);
+  csv2ddb::AddOutputFlag(run_cmd, &output);
 
   RunOptions validate;
   validate.validate_only = true;
@@ -38,6 +64,7 @@ int Main(int argc, char** argv) {
       app.add_subcommand("validate", "run the pipeline without writing; show the first rejects");
   csv2ddb::AddExecutionFlags(validate_cmd, &validate);
   csv2ddb::AddAwsFlags(validate_cmd, &validate);
+  csv2ddb::AddOutputFlag(validate_cmd, &output);
 
   std::string name;
   std::string state_dir = ".csv2ddb";
@@ -45,34 +72,59 @@ int Main(int argc, char** argv) {
   bool verbose = false;
   CLI::App* resume_cmd =
       app.add_subcommand("resume", "finish an execution that crashed, failed or was stopped");
-  resume_cmd->add_option("name", name, "execution name")->required();
-  resume_cmd->add_option("--state-dir", state_dir, "where the journal lives")
-      ->capture_default_str();
-  resume_cmd->add_flag("--quiet,-q", quiet, "no progress line");
-  resume_cmd->add_flag("--verbose,-v", verbose, "say what is being done on stderr");
+  resume_cmd->add_option("name", name, "execution name")->type_name("EXECUTION")->required();
+  csv2ddb::AddStateDirFlag(resume_cmd, &state_dir);
+  csv2ddb::AddProgressFlags(resume_cmd, &quiet, &verbose);
+  csv2ddb::AddOutputFlag(resume_cmd, &output);
   CLI::App* status_cmd =
-      app.add_subcommand("status", "show an execution (JSON, like describe-execution)");
-  status_cmd->add_option("name", name, "execution name")->required();
-  status_cmd->add_option("--state-dir", state_dir, "where the journal lives")
-      ->capture_default_str();
+      app.add_subcommand("status", "show an execution (like describe-execution)");
+  status_cmd->add_option("name", name, "execution name")->type_name("EXECUTION")->required();
+  csv2ddb::AddStateDirFlag(status_cmd, &state_dir);
+  csv2ddb::AddOutputFlag(status_cmd, &output);
   std::vector<std::string> reports;
   CLI::App* merge_cmd =
       app.add_subcommand("merge-reports", "sum the summaries (JSON files) of the shards of a run");
-  merge_cmd->add_option("reports", reports, "summary files")->required()->check(CLI::ExistingFile);
+  merge_cmd->add_option("reports", reports, "summary files")
+      ->type_name("FILE")
+      ->required()
+      ->check(CLI::ExistingFile);
+  csv2ddb::AddOutputFlag(merge_cmd, &output);
   RunOptions plan;
   std::string plan_out = "-";
   CLI::App* plan_cmd = app.add_subcommand(
       "plan", "write the record-aligned chunk manifest of an input (for the range mode)");
-  plan_cmd->add_option("input,--input,-i", plan.input, "CSV file or s3://bucket/key")->required();
+  plan_cmd->add_option("input,--input,-i", plan.input, "CSV file or s3://bucket/key")
+      ->type_name("PATH")
+      ->required();
   plan_cmd->add_option("--out,-o", plan_out, "manifest: a path, s3://bucket/key, or - (stdout)")
+      ->type_name("PATH")
       ->capture_default_str();
-  plan_cmd->add_option("--mapping,-m", plan.mapping, "mapping file (for the CSV dialect)");
+  plan_cmd->add_option("--mapping,-m", plan.mapping, "mapping file (for the CSV dialect)")
+      ->type_name("FILE");
   csv2ddb::AddChunkSizeFlag(plan_cmd, &plan, "64MiB");
   csv2ddb::AddAwsFlags(plan_cmd, &plan);
   CLI::App* lambda_cmd = app.add_subcommand(
       "lambda", "serve AWS Lambda invocations (Step Functions worker; see src/lambda/worker.h)");
-  CLI::App* list_cmd = app.add_subcommand("list", "list executions (JSON)");
-  list_cmd->add_option("--state-dir", state_dir, "where the journal lives")->capture_default_str();
+  CLI::App* list_cmd = app.add_subcommand("list", "list executions (like list-executions)");
+  csv2ddb::AddStateDirFlag(list_cmd, &state_dir);
+  csv2ddb::AddOutputFlag(list_cmd, &output);
+
+  std::string help_topic;
+  bool help_man = false;
+  CLI::App* help_cmd =
+      app.add_subcommand("help", "print the help of csv2ddb or of a command, or the man page");
+  help_cmd->add_option("command", help_topic, "a command")->type_name("COMMAND");
+  help_cmd->add_flag("--man", help_man, "print the man page (roff) instead");
+  std::string shell;
+  CLI::App* completion_cmd = app.add_subcommand(
+      "completion", "print the shell completion script (source <(csv2ddb completion bash))");
+  completion_cmd->add_option("shell", shell, "the shell")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh"}));
+
+  // Every flag is defined: the environment variables and their help.
+  csv2ddb::ApplyFlagEnvironment(&app);
+  app.footer(csv2ddb::FlagEnvironmentHelp(app));
 
   try {
     app.parse(argc, argv);
@@ -80,13 +132,39 @@ int Main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : csv2ddb::kExitUsage;
   }
-  if (resume_cmd->parsed()) return csv2ddb::ResumeCommand(name, state_dir, quiet, verbose);
-  if (status_cmd->parsed()) return csv2ddb::StatusCommand(name, state_dir);
-  if (list_cmd->parsed()) return csv2ddb::ListCommand(state_dir);
+  const csv2ddb::OutputFormat format = FormatOf(output);
+  if (resume_cmd->parsed()) {
+    return csv2ddb::ResumeCommand(name, state_dir, quiet, verbose, format);
+  }
+  if (status_cmd->parsed()) return csv2ddb::StatusCommand(name, state_dir, format);
+  if (list_cmd->parsed()) return csv2ddb::ListCommand(state_dir, format);
   if (lambda_cmd->parsed()) return csv2ddb::RunLambdaWorker();
-  if (merge_cmd->parsed()) return csv2ddb::MergeReportsCommand(reports);
+  if (merge_cmd->parsed()) return csv2ddb::MergeReportsCommand(reports, format);
   if (plan_cmd->parsed()) return csv2ddb::PlanCommand(plan, plan_out);
-  return csv2ddb::RunCommand(run_cmd->parsed() ? run : validate);
+  if (help_cmd->parsed()) {
+    // The selected command's variables only are set during parsing: all of them now.
+    for (CLI::App* sub : app.get_subcommands({})) csv2ddb::SetFlagEnvironment(sub);
+    if (help_man) {
+      Print(csv2ddb::ManPage(app, std::string("csv2ddb ") + csv2ddb::kVersion));
+      return csv2ddb::kExitOk;
+    }
+    if (help_topic.empty()) {
+      Print(app.help());
+      return csv2ddb::kExitOk;
+    }
+    try {
+      Print(app.get_subcommand(help_topic)->help(app.get_name()));
+    } catch (const CLI::OptionNotFound&) {
+      std::fprintf(stderr, "csv2ddb: no command '%s' (see --help)\n", help_topic.c_str());
+      return csv2ddb::kExitUsage;
+    }
+    return csv2ddb::kExitOk;
+  }
+  if (completion_cmd->parsed()) {
+    Print(shell == "zsh" ? csv2ddb::ZshCompletion(app) : csv2ddb::BashCompletion(app));
+    return csv2ddb::kExitOk;
+  }
+  return csv2ddb::RunCommand(run_cmd->parsed() ? run : validate, format);
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ std::string AliasOf(std::string_view key) {
 
 }  // namespace
 
-int MergeReportsCommand(const std::vector<std::string>& paths) {
+int MergeReportsCommand(const std::vector<std::string>& paths, OutputFormat format) {
   std::map<std::string, uint64_t> sums;
   std::set<std::string> tables, locations, statuses;
   simdjson::dom::parser parser;
@@ -92,8 +92,7 @@ int MergeReportsCommand(const std::vector<std::string>& paths) {
   w.Key("REPORTS_MERGED");
   w.Uint64(paths.size());
   w.EndObject();
-  std::fwrite(sb.GetString(), 1, sb.GetSize(), stdout);
-  std::fputc('\n', stdout);
+  PrintOutput(std::string_view(sb.GetString(), sb.GetSize()), format, "Merged summary");
   return kExitOk;
 }
 

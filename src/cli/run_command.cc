@@ -1,5 +1,7 @@
 #include "cli/run_command.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "execution/execution.h"
@@ -9,11 +11,10 @@ namespace csv2ddb {
 namespace {
 
 // The summary on stdout, messages on stderr, one line each.
-ExecutionOutput PrintingOutput() {
+ExecutionOutput PrintingOutput(OutputFormat format, bool validate_only) {
   ExecutionOutput out;
-  out.summary = [](const std::string& text) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+  out.summary = [format, validate_only](const std::string& text) {
+    PrintOutput(text, format, validate_only ? "Validation" : "Summary");
   };
   out.message = [](const std::string& line) {
     std::fprintf(stderr, "csv2ddb: %s\n", line.c_str());
@@ -23,10 +24,22 @@ ExecutionOutput PrintingOutput() {
 
 }  // namespace
 
-int RunCommand(const RunOptions& options) { return StartExecution(options, PrintingOutput()); }
+void PrintOutput(std::string_view json, OutputFormat format, std::string_view title) {
+  format = ResolveOutputFormat(format, isatty(STDOUT_FILENO) == 1);
+  Result<std::string> text = RenderOutput(json, format, title);
+  // Our own JSON always parses; should it not, print it as it is.
+  const std::string& out = text.ok() ? *text : std::string(json);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+}
 
-int ResumeCommand(const std::string& name, const std::string& state_dir, bool quiet, bool verbose) {
-  return ResumeExecution(name, state_dir, quiet, verbose, PrintingOutput());
+int RunCommand(const RunOptions& options, OutputFormat format) {
+  return StartExecution(options, PrintingOutput(format, options.validate_only));
+}
+
+int ResumeCommand(const std::string& name, const std::string& state_dir, bool quiet, bool verbose,
+                  OutputFormat format) {
+  return ResumeExecution(name, state_dir, quiet, verbose, PrintingOutput(format, false));
 }
 
 }  // namespace csv2ddb

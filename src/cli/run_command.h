@@ -4,29 +4,39 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "cli/output_format.h"
 #include "execution/exit_codes.h"
 #include "execution/run_options.h"
 
 namespace csv2ddb {
 
+// Each command prints its result on stdout in `format` (cli/output_format.h:
+// JSON, what it printed before --output existed, or a table or text made
+// from it); kAuto is resolved against stdout here.
+
+// Prints `json` in `format` (kAuto: table on a terminal, else JSON) on stdout.
+void PrintOutput(std::string_view json, OutputFormat format, std::string_view title);
+
 // Runs a new execution (or a validation), prints the summary on stdout and
 // any error on stderr, and returns the exit code.
-int RunCommand(const RunOptions& options);
+int RunCommand(const RunOptions& options, OutputFormat format);
 
 // Finishes execution `name` from its journal (execution/execution.h).
-int ResumeCommand(const std::string& name, const std::string& state_dir, bool quiet, bool verbose);
+int ResumeCommand(const std::string& name, const std::string& state_dir, bool quiet, bool verbose,
+                  OutputFormat format);
 
-// Prints execution `name` as JSON shaped like Step Functions' describe-execution.
-int StatusCommand(const std::string& name, const std::string& state_dir);
+// Prints execution `name`, shaped like Step Functions' describe-execution.
+int StatusCommand(const std::string& name, const std::string& state_dir, OutputFormat format);
 
-// Prints the executions as a JSON array.
-int ListCommand(const std::string& state_dir);
+// Prints the executions ({"executions": [...]}, like list-executions).
+int ListCommand(const std::string& state_dir, OutputFormat format);
 
 // Sums the summaries (JSON files, as printed by run) of shards of one
 // migration, prints the merged summary, and returns the exit code.
-int MergeReportsCommand(const std::vector<std::string>& paths);
+int MergeReportsCommand(const std::vector<std::string>& paths, OutputFormat format);
 
 // Writes the record-aligned chunk manifest of `input` (JSON: [{"bucket",
 // "key", "start", "end"}] for s3:// inputs, [{"path", "start", "end"}] for

@@ -86,15 +86,14 @@ void WriteExecution(Writer& w, const ExecutionRecord& e, const ChunkTotals* tota
   w.EndObject();
 }
 
-int Print(const rapidjson::StringBuffer& sb) {
-  std::fwrite(sb.GetString(), 1, sb.GetSize(), stdout);
-  std::fputc('\n', stdout);
+int Print(const rapidjson::StringBuffer& sb, OutputFormat format, std::string_view title) {
+  PrintOutput(std::string_view(sb.GetString(), sb.GetSize()), format, title);
   return kExitOk;
 }
 
 }  // namespace
 
-int StatusCommand(const std::string& name, const std::string& state_dir) {
+int StatusCommand(const std::string& name, const std::string& state_dir, OutputFormat format) {
   auto journal = Journal::Open(state_dir);
   if (!journal.ok())
     return std::fprintf(stderr, "csv2ddb: %s\n", journal.status().message().c_str()), kExitUsage;
@@ -113,10 +112,10 @@ int StatusCommand(const std::string& name, const std::string& state_dir) {
   Writer w(sb);
   w.SetIndent(' ', 2);
   WriteExecution(w, **record, &*totals);
-  return Print(sb);
+  return Print(sb, format, "Execution");
 }
 
-int ListCommand(const std::string& state_dir) {
+int ListCommand(const std::string& state_dir, OutputFormat format) {
   auto journal = Journal::Open(state_dir);
   if (!journal.ok())
     return std::fprintf(stderr, "csv2ddb: %s\n", journal.status().message().c_str()), kExitUsage;
@@ -134,7 +133,7 @@ int ListCommand(const std::string& state_dir) {
   for (const ExecutionRecord& e : *all) WriteExecution(w, e, nullptr);
   w.EndArray();
   w.EndObject();
-  return Print(sb);
+  return Print(sb, format, "Executions");
 }
 
 }  // namespace csv2ddb
