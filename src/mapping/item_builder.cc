@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <charconv>
+
 #include "common/json_escape.h"
 #include "mapping/base64.h"
 #include "mapping/dynamo_number.h"
@@ -465,7 +467,9 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
                       "[derived." + d.attribute + "]: " + Quoted(t) + " " + bad + " (format \"" +
                           d.format + "\")");
         }
-        derived_ = std::to_string(epoch);
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof(digits), epoch).ptr;
+        derived_.assign(digits, end);
         v = derived_;
         break;
       }

@@ -3,6 +3,7 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
+#include <simdjson.h>
 
 #include "common/json_escape.h"
 #include "mapping/dynamo_number.h"
@@ -176,6 +177,11 @@ struct JsonValueConverter::State {
   }
   bool String(const char* s, rapidjson::SizeType len, bool) {
     if (!BeginValue(false, false)) return false;
+    // The cell is valid UTF-8, but a \u escape can still name a lone
+    // surrogate, which DynamoDB would refuse.
+    if (!simdjson::validate_utf8(s, len)) {
+      return Fail(RejectRule::kJson, "a string with a \\u escape that is not a character");
+    }
     if (scalars) {
       Append({s, len});
       return true;

@@ -98,7 +98,7 @@ struct Mapping {
   AttrType default_type = AttrType::kS;
   std::optional<std::string> null_marker;     // [attributes].null_marker
   std::map<std::string, ColumnRule> columns;  // by CSV column name
-  std::vector<DerivedRule> derived;           // in the file's order
+  std::vector<DerivedRule> derived;           // by attribute name
 };
 
 // Parses a mapping from TOML text. Unknown keys, wrong types and invalid

@@ -108,6 +108,10 @@ TEST_F(TypedItemTest, JsonMapsAndListsConvertRecursively) {
   }
   EXPECT_EQ(Build({"1", "{\"a\":{\"b x\":[1,]}}", "[]"}), "");
   EXPECT_NE(why_.reason.find("rule json: at $.a[\"b x\"]"), std::string::npos) << why_.reason;
+  EXPECT_EQ(Build({"1", R"({"a":"\udc00"})", "[]"}), "");
+  EXPECT_EQ(Rule(), "json");
+  EXPECT_NE(Build({"1", R"({"a":"\u00e9\ud83d\ude00"})", "[]"}).find("\xC3\xA9\xF0\x9F\x98\x80"),
+            std::string::npos);
   // DynamoDB's 32 levels.
   std::string deep(32, '['), deeper(33, '[');
   deep += std::string(32, ']');
