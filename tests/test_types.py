@@ -281,6 +281,30 @@ def sorted_sets(value):
     return value
 
 
+class KeyTypes(TypedBase):
+    def test_binary_partition_key_and_numeric_sort_key_from_a_template(self):
+        mapping = self.write("keys.toml", """
+[table]
+name = "typed_keys"
+partition_key = { name = "k", type = "B" }
+sort_key = { name = "n", type = "N" }
+[derived.n]
+template = "{major}.{minor}"
+type = "N"
+""")
+        src = self.write("keys.csv", "k,major,minor\naGk=,1,50\nAA==,002,0\naGk=,1,5\nnot-b64,1,1\n")
+        for target, name in (("sqlite://" + self.path("k.sqlite"), "lite"), ("dynamodb://typed_keys", "ddb")):
+            summary, rejects = self.run_to(src, mapping, target, name)
+            self.assertEqual([(r["line"], r["rule"]) for r in rejects], [(5, "base64")])
+            # 1.50 and 1.5 are one key: the later row (line 4) wins.
+            self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 3)
+        lite = self.sqlite_items(self.path("k.sqlite"), "typed_keys", ("k", "n"))
+        ddb = self.dynamo_items("typed_keys", ("k", "n"))
+        self.assertEqual(lite, ddb)
+        self.assertEqual(sorted((bytes(k.value), n, it["minor"]) for (k, n), it in ddb.items()),
+                         [(b"\x00", Decimal(2), "0"), (b"hi", Decimal("1.5"), "5")])
+
+
 class Example(TypedBase):
     def test_single_table_example_runs_on_both_targets(self):
         src = os.path.join(SRC, "examples", "single_table.csv")
