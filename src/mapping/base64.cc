@@ -1,18 +1,25 @@
 #include "mapping/base64.h"
 
+#include <array>
+
 namespace csv2ddb {
 
 namespace {
 
-// 0..63, or -1 for a character outside the alphabet.
-int Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
+constexpr std::array<signed char, 256> MakeTable() {
+  std::array<signed char, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = static_cast<signed char>(c - 'A');
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = static_cast<signed char>(c - 'a' + 26);
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<signed char>(c - '0' + 52);
+  t['+'] = 62;
+  t['/'] = 63;
+  return t;
 }
+constexpr std::array<signed char, 256> kValue = MakeTable();
+
+// 0..63, or -1 for a character outside the alphabet.
+int Value(char c) { return kValue[static_cast<unsigned char>(c)]; }
 
 }  // namespace
 

@@ -169,7 +169,7 @@ bool ItemBuilder::AppendTyped(const ColumnPlan& c, std::string_view v, std::stri
       if (!AppendStoredDynamoNumber(v, json)) {
         *rule = RejectRule::kNumber;
         detail_ =
-            Quoted(v) + "' is not a valid DynamoDB number: " + std::string(*CheckDynamoNumber(v));
+            Quoted(v) + " is not a valid DynamoDB number: " + std::string(*CheckDynamoNumber(v));
         return false;
       }
       json->append("\"}");
@@ -198,7 +198,7 @@ bool ItemBuilder::AppendTyped(const ColumnPlan& c, std::string_view v, std::stri
         std::string words;
         for (const std::string& w : c.bool_true) words += (words.empty() ? "" : ", ") + w;
         for (const std::string& w : c.bool_false) words += ", " + w;
-        detail_ = Quoted(v) + "' is not a boolean (expected one of: " + words + ")";
+        detail_ = Quoted(v) + " is not a boolean (expected one of: " + words + ")";
         return false;
       }
       json->append(c.name_prefix);
@@ -215,7 +215,7 @@ bool ItemBuilder::AppendTyped(const ColumnPlan& c, std::string_view v, std::stri
       size_t n = 0;
       if (const char* bad = CheckBase64(v, &n)) {
         *rule = RejectRule::kBase64;
-        detail_ = Quoted(v) + "' is " + bad;
+        detail_ = Quoted(v) + " is " + bad;
         return false;
       }
       json->append(c.json_prefix);
@@ -367,9 +367,13 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
       // The common case, kept as it was: check, then copy unless the item
       // is already over the limit.
       if (c.type == AttrType::kN) {
-        if (auto bad = CheckDynamoNumber(v)) {
-          return fail(col, RejectRule::kNumber,
-                      Quoted(v) + "' is not a valid DynamoDB number: " + std::string(*bad));
+        // Checked here for keys (before their size); other values are checked
+        // while written (AppendTyped), in one scan.
+        if (c.key_role != KeyRole::kNone) {
+          if (auto bad = CheckDynamoNumber(v)) {
+            return fail(col, RejectRule::kNumber,
+                        Quoted(v) + " is not a valid DynamoDB number: " + std::string(*bad));
+          }
         }
         item_bytes += c.attribute.size() + NumberBytes(v);
       } else {
@@ -380,7 +384,7 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
       if (c.type == AttrType::kB) {
         size_t n = 0;
         if (const char* bad = CheckBase64(v, &n)) {
-          return fail(col, RejectRule::kBase64, Quoted(v) + "' is " + bad);
+          return fail(col, RejectRule::kBase64, Quoted(v) + " is " + bad);
         }
       }
       size_t size = 0;
@@ -442,10 +446,9 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
         }
         v = derived_;
         if (type == AttrType::kN && CheckDynamoNumber(v)) {
-          return fail(
-              -1, RejectRule::kNumber,
-              "[derived." + d.attribute + "]: " + Quoted(v) +
-                  "' is not a valid DynamoDB number: " + std::string(*CheckDynamoNumber(v)));
+          return fail(-1, RejectRule::kNumber,
+                      "[derived." + d.attribute + "]: " + Quoted(v) +
+                          " is not a valid DynamoDB number: " + std::string(*CheckDynamoNumber(v)));
         }
         break;
       }

@@ -169,7 +169,7 @@ struct JsonValueConverter::State {
     }
     out->append("{\"N\":\"");
     if (!AppendStoredDynamoNumber(text, out)) {
-      return Fail(RejectRule::kNumber, Quoted(text) + "' is not a valid DynamoDB number: " +
+      return Fail(RejectRule::kNumber, Quoted(text) + " is not a valid DynamoDB number: " +
                                            std::string(*CheckDynamoNumber(text)));
     }
     out->append("\"}");

@@ -63,7 +63,7 @@ SetResult SetValueEncoder::Encode(std::string_view cell, AttrType type, char sep
         *detail =
             (separator ? "element " + std::to_string(i + 1) : "at $[" + std::to_string(i) + "]") +
             ": " + Quoted(e) +
-            "' is not a valid DynamoDB number: " + std::string(*CheckDynamoNumber(e));
+            " is not a valid DynamoDB number: " + std::string(*CheckDynamoNumber(e));
         return SetResult::kError;
       }
       e.swap(stored);

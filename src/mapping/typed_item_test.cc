@@ -49,6 +49,9 @@ TEST_F(TypedItemTest, BoolVocabularyIsCaseInsensitiveAndStrict) {
   EXPECT_EQ(Build({"1", "false"}), R"({"id":{"S":"1"},"b":{"BOOL":false}})");
   EXPECT_EQ(Build({"1", "yes"}), "");
   EXPECT_EQ(Rule(), "bool");
+  EXPECT_NE(why_.reason.find("'yes' is not a boolean (expected one of: true, false)"),
+            std::string::npos)
+      << why_.reason;
   EXPECT_EQ(why_.column, 1);
   EXPECT_EQ(Build({"1", ""}), R"({"id":{"S":"1"}})");  // BOOL: on_empty omit by default
   Plan("[columns.b]\ntype = \"BOOL\"\nbool_true = [\"Y\", \"1\"]\nbool_false = [\"n\", \"0\"]\n",
@@ -67,6 +70,10 @@ TEST_F(TypedItemTest, NumbersAreWrittenAsDynamoDbStoresThem) {
             R"({"id":{"S":"1"},"n":{"N":"0.)" + std::string(129, '0') + "1\"}}");
   EXPECT_EQ(Build({"1", "1E126"}), "");
   EXPECT_EQ(Rule(), "number");
+  EXPECT_NE(
+      why_.reason.find("rule number: '1E126' is not a valid DynamoDB number: magnitude above"),
+      std::string::npos)
+      << why_.reason;
 }
 
 TEST_F(TypedItemTest, BinaryIsCanonicalBase64) {
