@@ -73,6 +73,15 @@ int Main(int argc, char** argv) {
       "lambda", "serve AWS Lambda invocations (Step Functions worker; see src/lambda/worker.h)");
   CLI::App* list_cmd = app.add_subcommand("list", "list executions (JSON)");
   list_cmd->add_option("--state-dir", state_dir, "where the journal lives")->capture_default_str();
+  std::string infer_input;
+  uint64_t sample_rows = 10000;
+  CLI::App* infer_cmd = app.add_subcommand(
+      "infer", "print a proposed mapping (TOML, commented) for a CSV file (docs/mapping.md)");
+  infer_cmd->add_option("input", infer_input, "CSV file (gzip or zstd too), or - for stdin")
+      ->required();
+  infer_cmd->add_option("--sample-rows", sample_rows, "data rows to read")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10000000}))
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -86,6 +95,7 @@ int Main(int argc, char** argv) {
   if (lambda_cmd->parsed()) return csv2ddb::RunLambdaWorker();
   if (merge_cmd->parsed()) return csv2ddb::MergeReportsCommand(reports);
   if (plan_cmd->parsed()) return csv2ddb::PlanCommand(plan, plan_out);
+  if (infer_cmd->parsed()) return csv2ddb::InferCommand(infer_input, sample_rows);
   return csv2ddb::RunCommand(run_cmd->parsed() ? run : validate);
 }
 
