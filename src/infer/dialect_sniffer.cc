@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <map>
 
 #include "csv/record_parser.h"
@@ -33,12 +34,16 @@ Candidate Score(std::string_view text, const Dialect& d, uint64_t max_records, b
     if (rec.unterminated_quote && !whole_input) break;  // cut by the sample's end
     const bool good = rec.malformed_field < 0 && !rec.unterminated_quote;
     shapes.emplace_back(rec.fields.size(), good);
+    // A quoted field is either a view that starts just after a quote, or
+    // (doubled quotes undone) a view outside the record's raw bytes.
+    const auto raw_begin = reinterpret_cast<uintptr_t>(rec.raw.data());
+    const auto raw_end = raw_begin + rec.raw.size();
     for (std::string_view f : rec.fields) {
       if (f.empty()) continue;
-      // A field that was unquoted is a view into the record's raw bytes.
-      const bool inside = f.data() >= rec.raw.data() && f.data() <= rec.raw.data() + rec.raw.size();
-      if (inside && f.data() > rec.raw.data() && f.data()[-1] == d.quote) ++c.quoted;
-      if (!inside) ++c.quoted;
+      const auto at = reinterpret_cast<uintptr_t>(f.data());
+      if (at < raw_begin || at > raw_end || (at > raw_begin && f.data()[-1] == d.quote)) {
+        ++c.quoted;
+      }
     }
     if (keep) {
       SampledRecord s;
