@@ -93,6 +93,8 @@ KeyProposal ProposeKey(const std::vector<std::string>& names,
     if (a >= kMaxPairColumns) continue;
     for (size_t b : pair_cols) {
       if (a == b) continue;
+      // Fewer distinct pairs than rows cannot be unique: skip the pass.
+      if (types[a].distinct * types[b].distinct < rows.size()) continue;
       std::unordered_set<std::string> seen;
       bool unique = true;
       for (const SampledRecord* r : rows) {
