@@ -34,12 +34,13 @@ def infer(path, *extra, stdin=None):
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
-def run_piped(path, workdir, name="t"):
+def run_piped(path, workdir, name="t", sample_rows=None):
     """The documented one-liner: the mapping comes straight from infer through a pipe."""
-    script = ('exec "$0" run "$1" --mapping <("$0" infer "$1") --target "sqlite://$2/out.sqlite" '
+    script = ('exec "$0" run "$1" --mapping <("$0" infer "$1" ${4:+--sample-rows "$4"}) '
+              '--target "sqlite://$2/out.sqlite" '
               '--errors "$2/errors" --state-dir "$2/state" --name "$3" --quiet')
-    p = subprocess.run(["bash", "-c", script, BIN, path, workdir, name], capture_output=True,
-                       cwd=SCRATCH, timeout=300)
+    p = subprocess.run(["bash", "-c", script, BIN, path, workdir, name, str(sample_rows or "")],
+                       capture_output=True, cwd=SCRATCH, timeout=300)
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
@@ -322,6 +323,26 @@ class Behaviour(Base):
         self.assertIn("Sample: 5305 data rows (the whole input)", text)
         code, _, err = infer(EV_SAMPLE, "--sample-rows", "0")
         self.assertEqual(code, 2, err)
+
+    def test_a_value_past_the_sample_is_a_reject_not_a_loss(self):
+        """The types hold for the sample only: a later value that breaks one is rejected with
+        its line and rule, and the accounting still adds up."""
+        lines = ["id,amount"] + [f"{i},{i * 1.5}" for i in range(1, 100)] + ["100,n/a"]
+        path = self.write("late.csv", ("\n".join(lines) + "\n").encode())
+        code, text, err = infer(path, "--sample-rows", "50")
+        self.assertEqual(tomllib.loads(text)["columns"]["amount"]["type"], "N")
+        code, out, err = run_piped(path, self.dir, sample_rows=50)
+        self.assertEqual(code, 0, err)
+        summary = json.loads(out)
+        self.assertEqual((summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], summary["TOTAL_NUMBER_OF_ITEMS_IN_ERROR"]),
+                         (99, 1))
+        with open(os.path.join(summary["ERROR_DATA_LOCATION"], "rejects.ndjson")) as f:
+            rejects = [json.loads(line) for line in f]
+        self.assertEqual([(r["line"], r["rule"], r["column"]) for r in rejects], [(101, "number", "amount")])
+        # The whole file as the sample: the column is text, and nothing is rejected.
+        code, text, err = infer(path)
+        self.assertEqual(tomllib.loads(text)["columns"]["amount"]["type"], "S")
+        self.assertIn("99 of 100 values are numbers", text)
 
     def test_stdin(self):
         with open(os.path.join(DATA, "semicolon.csv"), "rb") as f:
