@@ -101,9 +101,15 @@ std::string TableNameFor(const std::string& spec) {
 }
 
 Result<InferResult> InferMapping(const std::string& spec, const InferOptions& options) {
-  const std::string where = "input '" + spec + "'";
   Result<InputSample> sample = ReadInputSample(spec, options.sample_rows, options.max_sample_bytes);
   if (!sample.ok()) return sample.status();
+  return InferFromSample(*sample, spec, options);
+}
+
+Result<InferResult> InferFromSample(const InputSample& sample_in, const std::string& spec,
+                                    const InferOptions& options) {
+  const std::string where = "input '" + spec + "'";
+  const InputSample* sample = &sample_in;
   Result<SniffedDialect> dialect =
       SniffDialect(sample->text, options.sample_rows + 1, sample->whole_input);
   if (!dialect.ok()) return dialect.status().WithContext(where);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "infer/input_sample.h"
 
 namespace csv2ddb {
 
@@ -34,6 +35,11 @@ struct InferResult {
 // one line: the input cannot be read, is empty, has CR-only line ends or a
 // header that is not UTF-8.
 Result<InferResult> InferMapping(const std::string& spec, const InferOptions& options);
+
+// The same from a sample already read (no I/O; input_sample.h): `spec`
+// names the input in comments and errors, and gives the table its name.
+Result<InferResult> InferFromSample(const InputSample& sample, const std::string& spec,
+                                    const InferOptions& options);
 
 // A DynamoDB table name from the input's file name: directories and the
 // extensions .gz .zst .zstd .csv .tsv .txt .psv .dat removed, characters
