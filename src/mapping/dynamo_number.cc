@@ -136,6 +136,34 @@ std::optional<std::string_view> CheckDynamoNumber(std::string_view text) {
   return Check(ScanNumber(text));
 }
 
+bool AppendStoredDynamoNumber(std::string_view text, std::string* out) {
+  const Scan scan = ScanNumber(text);
+  if (Check(scan).has_value()) return false;
+  if (scan.zero) {
+    out->push_back('0');
+    return true;
+  }
+  if (scan.negative) out->push_back('-');
+  const int64_t e = scan.exponent;
+  if (e < 0) {
+    out->append("0.");
+    AppendZeros(-e - 1, *out);
+    for (size_t i = scan.first_nonzero; i <= scan.last_nonzero; ++i) {
+      if (text[i] != '.') out->push_back(text[i]);
+    }
+    return true;
+  }
+  int64_t placed = 0;  // digits written so far
+  for (size_t i = scan.first_nonzero; i <= scan.last_nonzero; ++i) {
+    if (text[i] == '.') continue;
+    if (placed == e + 1) out->push_back('.');
+    out->push_back(text[i]);
+    ++placed;
+  }
+  AppendZeros(e + 1 - placed, *out);
+  return true;
+}
+
 std::string CanonicalDynamoNumber(std::string_view text) {
   const Scan scan = ScanNumber(text);
   if (Check(scan).has_value()) return std::string(text);  // Precondition violated.

@@ -65,4 +65,14 @@ std::optional<std::string_view> CheckDynamoNumber(std::string_view text);
 // `text` is returned unchanged (no crash, no undefined behavior).
 std::string CanonicalDynamoNumber(std::string_view text);
 
+// Appends the number as DynamoDB stores and returns it: plain positional
+// notation without exponent, no '+', no leading zeros before the units digit,
+// no trailing fraction zeros, no point for integers, zero as "0" (the form
+// Java's BigDecimal.stripTrailingZeros().toPlainString() gives, and dynalite's
+// Big.toFixed()): "1.50" -> "1.5", "-1E2" -> "-100", "1E-3" -> "0.001",
+// "9.9999999999999999999999999999999999999E+125" -> 126 digits.
+// Returns false (appending nothing) when CheckDynamoNumber(text) fails.
+// No allocation beyond `out`'s growth.
+bool AppendStoredDynamoNumber(std::string_view text, std::string* out);
+
 }  // namespace csv2ddb

@@ -8,6 +8,9 @@
 #include "batch/item_buffer.h"
 #include "csv/record_parser.h"
 #include "mapping/item_plan.h"
+#include "mapping/json_value.h"
+#include "mapping/reject_rule.h"
+#include "mapping/set_value.h"
 
 namespace csv2ddb {
 
@@ -15,24 +18,6 @@ namespace csv2ddb {
 inline constexpr size_t kMaxItemBytes = 400 * 1024;
 inline constexpr size_t kMaxPartitionKeyBytes = 2048;
 inline constexpr size_t kMaxSortKeyBytes = 1024;
-
-// The rule a record broke. Its name (RejectRuleName: field_count,
-// csv_quoting, utf8, required, not_blank, empty, number, key_empty, key_size,
-// item_size, target) is the `rule` of the reject record and of the reason.
-enum class RejectRule {
-  kFieldCount,
-  kCsvQuoting,
-  kUtf8,
-  kRequired,
-  kNotBlank,
-  kEmpty,
-  kNumber,
-  kKeyEmpty,
-  kKeySize,
-  kItemSize,
-  kTarget,  // the target refused the item (found after the write)
-};
-const char* RejectRuleName(RejectRule rule);
 
 struct Rejection {
   int column = -1;  // header position of the offending field, or -1
@@ -57,10 +42,30 @@ class ItemBuilder {
   bool Reject(const Record& rec, int column, RejectRule rule, const std::string& detail,
               Rejection* why) const;
 
+  // Appends `,"attr":<typed value>` for a column's non-empty value `v` (after
+  // transforms). Returns false with *rule and detail_ set when `v` is not a
+  // value of the column's type; *skip is set when the value turned out empty
+  // (an empty set) and on_empty says to leave the attribute out.
+  bool AppendTyped(const ColumnPlan& c, std::string_view v, std::string* json, size_t* bytes,
+                   RejectRule* rule);
+  // Builds a template's text into derived_; false when a placeholder is empty
+  // (*empty_column is its header position).
+  bool ExpandTemplate(const Record& rec, const DerivedPlan& d, int* empty_column);
+  // The transformed value of column `i` of `rec` (a view of the field, or of
+  // `*scratch` when the column has transforms).
+  std::string_view Transformed(const Record& rec, size_t i, std::string* scratch) const;
+  // Sets the key buffer of `role` from a value of `type`; false when too big.
+  bool SetKey(KeyRole role, AttrType type, std::string_view v, size_t* size);
+
   const ItemPlan& plan_;
   std::string value_;  // transformed value
+  std::string part_;   // a placeholder's transformed value
+  std::string derived_;
+  std::string detail_;
   std::string pk_;
   std::string sk_;
+  JsonValueConverter json_;
+  SetValueEncoder sets_;
 };
 
 }  // namespace csv2ddb

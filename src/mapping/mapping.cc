@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "mapping/ttl.h"
+
 namespace csv2ddb {
 
 namespace {
@@ -50,10 +52,45 @@ class Reader {
   std::optional<AttrType> Type(const toml::node* n, const std::string& what) {
     auto s = String(n, what);
     if (!s) return std::nullopt;
-    if (*s == "S") return AttrType::kS;
-    if (*s == "N") return AttrType::kN;
-    Fail(what + " must be \"S\" or \"N\", not \"" + *s + "\"");
+    if (auto t = AttrTypeFromName(*s)) return t;
+    Fail(what + " must be one of \"S\", \"N\", \"BOOL\", \"NULL\", \"B\", \"M\", \"L\", " +
+         "\"SS\", \"NS\", \"BS\", not \"" + *s + "\"");
     return std::nullopt;
+  }
+
+  // on_empty / on_null values; `allowed` lists the accepted ones.
+  std::optional<OnEmpty> Policy(const toml::node* n, const std::string& what,
+                                const std::vector<std::string>& allowed) {
+    auto s = String(n, what);
+    if (!s) return std::nullopt;
+    std::string list;
+    for (const auto& a : allowed) {
+      if (*s == a) {
+        if (a == "keep") return OnEmpty::kKeep;
+        if (a == "null") return OnEmpty::kNull;
+        if (a == "omit") return OnEmpty::kOmit;
+        return OnEmpty::kReject;
+      }
+      list += (list.empty() ? "\"" : ", \"") + a + "\"";
+    }
+    Fail(what + " must be one of " + list + ", not \"" + *s + "\"");
+    return std::nullopt;
+  }
+
+  std::vector<std::string> Strings(const toml::node* n, const std::string& what) {
+    std::vector<std::string> out;
+    if (n == nullptr) return out;
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr || arr->empty()) {
+      Fail(what + " must be a non-empty array of strings");
+      return out;
+    }
+    for (size_t i = 0; i < arr->size(); ++i) {
+      auto s = String(arr->get(i), what + "[" + std::to_string(i) + "]");
+      if (s && s->empty()) Fail(what + "[" + std::to_string(i) + "] must not be empty");
+      if (s) out.push_back(*s);
+    }
+    return out;
   }
 
   std::optional<char> Char(const toml::node* n, const std::string& what) {
@@ -81,6 +118,9 @@ class Reader {
     }
     key.attribute = *name;
     key.type = Type(t->get("type"), what + ".type").value_or(AttrType::kS);
+    if (key.type != AttrType::kS && key.type != AttrType::kN && key.type != AttrType::kB) {
+      Fail(what + ".type must be \"S\", \"N\" or \"B\" (DynamoDB key types)");
+    }
     return key;
   }
 
@@ -134,24 +174,25 @@ class Reader {
       return;
     }
     CheckKeys(*t, what,
-              {"name", "type", "drop", "required", "not_blank", "on_empty", "transforms"});
+              {"name", "type", "drop", "required", "not_blank", "on_empty", "null_marker",
+               "on_null", "bool_true", "bool_false", "set_separator", "transforms"});
     rule->rename = String(t->get("name"), what + ".name");
     if (rule->rename && rule->rename->empty()) Fail(what + ".name must not be empty");
     rule->type = Type(t->get("type"), what + ".type");
     rule->drop = Bool(t->get("drop"), what + ".drop").value_or(false);
     rule->required = Bool(t->get("required"), what + ".required").value_or(false);
     rule->not_blank = Bool(t->get("not_blank"), what + ".not_blank").value_or(false);
-    if (auto e = String(t->get("on_empty"), what + ".on_empty")) {
-      if (*e == "keep") {
-        rule->on_empty = OnEmpty::kKeep;
-      } else if (*e == "omit") {
-        rule->on_empty = OnEmpty::kOmit;
-      } else if (*e == "reject") {
-        rule->on_empty = OnEmpty::kReject;
-      } else {
-        Fail(what + ".on_empty must be \"keep\", \"omit\" or \"reject\"");
-      }
+    rule->on_empty =
+        Policy(t->get("on_empty"), what + ".on_empty", {"keep", "null", "omit", "reject"});
+    rule->null_marker = String(t->get("null_marker"), what + ".null_marker");
+    if (rule->null_marker && rule->null_marker->empty()) {
+      Fail(what + ".null_marker must not be empty (on_empty handles empty values)");
     }
+    rule->on_null =
+        Policy(t->get("on_null"), what + ".on_null", {"null", "omit", "reject", "keep"});
+    rule->bool_true = Strings(t->get("bool_true"), what + ".bool_true");
+    rule->bool_false = Strings(t->get("bool_false"), what + ".bool_false");
+    rule->set_separator = Char(t->get("set_separator"), what + ".set_separator");
     if (const toml::node* tr = t->get("transforms")) {
       const toml::array* arr = tr->as_array();
       if (arr == nullptr) {
@@ -165,6 +206,142 @@ class Reader {
     }
   }
 
+  void ParseDerived(const std::string& name, const toml::node& n, DerivedRule* d) {
+    const std::string what = "[derived.\"" + name + "\"]";
+    d->attribute = name;
+    const toml::table* t = n.as_table();
+    if (t == nullptr) {
+      Fail(what + " must be a table");
+      return;
+    }
+    if (name.empty()) Fail("[derived] attribute names must not be empty");
+    CheckKeys(*t, what,
+              {"template", "value", "type", "on_empty", "ttl_from", "format", "time_zone", "add"});
+    const int kinds = (t->get("template") != nullptr) + (t->get("value") != nullptr) +
+                      (t->get("ttl_from") != nullptr);
+    if (kinds != 1) {
+      Fail(what + " needs exactly one of template, value or ttl_from");
+      return;
+    }
+    if (const toml::node* tpl = t->get("template")) {
+      d->kind = DerivedRule::Kind::kTemplate;
+      d->type = Type(t->get("type"), what + ".type").value_or(AttrType::kS);
+      if (d->type != AttrType::kS && d->type != AttrType::kN) {
+        Fail(what + ".type of a template must be \"S\" or \"N\"");
+      }
+      if (auto text = String(tpl, what + ".template")) ParseTemplate(*text, what, d);
+      d->on_empty = Policy(t->get("on_empty"), what + ".on_empty", {"omit", "reject", "keep"})
+                        .value_or(OnEmpty::kOmit);
+      if (t->get("format") || t->get("time_zone") || t->get("add")) {
+        Fail(what + ": format, time_zone and add belong to ttl_from");
+      }
+      return;
+    }
+    if (const toml::node* v = t->get("value")) {
+      d->kind = DerivedRule::Kind::kConstant;
+      if (t->get("on_empty") || t->get("format") || t->get("time_zone") || t->get("add")) {
+        Fail(what + ": a constant (value) takes only type");
+      }
+      if (v->is_boolean()) {
+        d->type = AttrType::kBool;
+        d->value = *v->value<bool>() ? "true" : "false";
+      } else if (v->is_integer()) {
+        d->type = AttrType::kN;
+        d->value = std::to_string(*v->value<int64_t>());
+      } else if (auto s = v->value<std::string>()) {
+        d->value = *s;
+        d->type = Type(t->get("type"), what + ".type").value_or(AttrType::kS);
+        if (d->type != AttrType::kS && d->type != AttrType::kN) {
+          Fail(what + ".type of a string constant must be \"S\" or \"N\"");
+        }
+      } else {
+        Fail(what +
+             ".value must be a string, an integer or true/false (write decimals as "
+             "strings with type = \"N\")");
+      }
+      if (!v->is_string() && t->get("type")) Fail(what + ": type applies to string values only");
+      return;
+    }
+    d->kind = DerivedRule::Kind::kTtl;
+    d->type = AttrType::kN;
+    if (t->get("type")) {
+      auto ty = Type(t->get("type"), what + ".type");
+      if (ty && *ty != AttrType::kN) Fail(what + ".type of a TTL attribute is always \"N\"");
+    }
+    d->ttl_column = String(t->get("ttl_from"), what + ".ttl_from").value_or("");
+    if (d->ttl_column.empty()) Fail(what + ".ttl_from must name a column");
+    auto format = String(t->get("format"), what + ".format");
+    if (!format) {
+      Fail(what + ".format is missing (e.g. \"%Y-%m-%d\", or \"%s\" for epoch seconds)");
+      return;
+    }
+    d->format = *format;
+    if (auto bad = CheckTimeFormat(d->format)) Fail(what + ".format: " + *bad);
+    auto zone = String(t->get("time_zone"), what + ".time_zone");
+    const bool has_z = d->format.find("%z") != std::string::npos;
+    const bool epoch = d->format.find("%s") != std::string::npos;
+    if (!zone && !has_z && !epoch) {
+      Fail(what + ".time_zone is missing (\"UTC\" or a fixed offset like \"+02:00\")");
+    }
+    if (zone) {
+      auto off = ParseUtcOffset(*zone);
+      if (!off) {
+        Fail(what + ".time_zone must be \"UTC\", \"Z\" or a fixed offset like \"+02:00\", not \"" +
+             *zone + "\" (named zones are not supported)");
+      } else {
+        d->utc_offset_seconds = *off;
+      }
+    }
+    if (auto add = String(t->get("add"), what + ".add")) {
+      auto secs = ParseDuration(*add);
+      if (!secs) {
+        Fail(what + ".add must be a whole number with a unit: \"90d\", \"12h\", \"30m\", \"45s\"");
+      } else {
+        d->add_seconds = *secs;
+      }
+    }
+    d->on_empty =
+        Policy(t->get("on_empty"), what + ".on_empty", {"omit", "reject"}).value_or(OnEmpty::kOmit);
+  }
+
+  void ParseTemplate(const std::string& text, const std::string& what, DerivedRule* d) {
+    std::string lit;
+    for (size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
+      if (c == '{' && i + 1 < text.size() && text[i + 1] == '{') {
+        lit += '{';
+        ++i;
+      } else if (c == '}' && i + 1 < text.size() && text[i + 1] == '}') {
+        lit += '}';
+        ++i;
+      } else if (c == '{') {
+        const size_t end = text.find('}', i + 1);
+        if (end == std::string::npos) {
+          Fail(what + ".template: '{' at " + std::to_string(i) +
+               " is never closed (write {{ for a brace)");
+          return;
+        }
+        std::string col = text.substr(i + 1, end - i - 1);
+        if (col.empty()) {
+          Fail(what + ".template: empty placeholder {}");
+          return;
+        }
+        if (!lit.empty()) d->parts.push_back({std::move(lit), false});
+        lit.clear();
+        d->parts.push_back({std::move(col), true});
+        i = end;
+      } else if (c == '}') {
+        Fail(what + ".template: '}' at " + std::to_string(i) +
+             " closes nothing (write }} for a brace)");
+        return;
+      } else {
+        lit += c;
+      }
+    }
+    if (!lit.empty()) d->parts.push_back({std::move(lit), false});
+    if (d->parts.empty()) Fail(what + ".template must not be empty");
+  }
+
  private:
   std::string source_;
   std::string error_;
@@ -172,7 +349,39 @@ class Reader {
 
 }  // namespace
 
-const char* AttrTypeName(AttrType t) { return t == AttrType::kN ? "N" : "S"; }
+const char* AttrTypeName(AttrType t) {
+  switch (t) {
+    case AttrType::kS:
+      return "S";
+    case AttrType::kN:
+      return "N";
+    case AttrType::kBool:
+      return "BOOL";
+    case AttrType::kNull:
+      return "NULL";
+    case AttrType::kB:
+      return "B";
+    case AttrType::kM:
+      return "M";
+    case AttrType::kL:
+      return "L";
+    case AttrType::kSS:
+      return "SS";
+    case AttrType::kNS:
+      return "NS";
+    case AttrType::kBS:
+      return "BS";
+  }
+  return "S";
+}
+
+std::optional<AttrType> AttrTypeFromName(std::string_view name) {
+  for (AttrType t : {AttrType::kS, AttrType::kN, AttrType::kBool, AttrType::kNull, AttrType::kB,
+                     AttrType::kM, AttrType::kL, AttrType::kSS, AttrType::kNS, AttrType::kBS}) {
+    if (name == AttrTypeName(t)) return t;
+  }
+  return std::nullopt;
+}
 
 std::string NormalizeName(const std::string& column, bool normalize) {
   if (!normalize) return column;
@@ -196,7 +405,7 @@ Result<Mapping> ParseMapping(std::string_view toml_text, const std::string& sour
   Reader r(source_name);
   Mapping m;
   m.source_name = source_name;
-  r.CheckKeys(doc, "the top level", {"table", "csv", "attributes", "columns"});
+  r.CheckKeys(doc, "the top level", {"table", "csv", "attributes", "columns", "derived"});
 
   const toml::table* table = doc["table"].as_table();
   if (table == nullptr)
@@ -233,7 +442,12 @@ Result<Mapping> ParseMapping(std::string_view toml_text, const std::string& sour
   }
 
   if (const toml::table* attrs = doc["attributes"].as_table()) {
-    r.CheckKeys(*attrs, "[attributes]", {"normalize_names", "include_unmapped", "default_type"});
+    r.CheckKeys(*attrs, "[attributes]",
+                {"normalize_names", "include_unmapped", "default_type", "null_marker"});
+    m.null_marker = r.String(attrs->get("null_marker"), "[attributes].null_marker");
+    if (m.null_marker && m.null_marker->empty()) {
+      r.Fail("[attributes].null_marker must not be empty (on_empty handles empty values)");
+    }
     m.normalize_names =
         r.Bool(attrs->get("normalize_names"), "[attributes].normalize_names").value_or(true);
     m.include_unmapped =
@@ -248,6 +462,14 @@ Result<Mapping> ParseMapping(std::string_view toml_text, const std::string& sour
     for (auto it = t ? t->begin() : toml::table::const_iterator{}; t && it != t->end(); ++it) {
       r.ParseColumn(std::string(it->first.str()), it->second,
                     &m.columns[std::string(it->first.str())]);
+    }
+  }
+  if (const toml::node* der = doc.get("derived")) {
+    const toml::table* t = der->as_table();
+    if (t == nullptr) r.Fail("[derived] must be a table of attribute tables");
+    for (auto it = t ? t->begin() : toml::table::const_iterator{}; t && it != t->end(); ++it) {
+      m.derived.emplace_back();
+      r.ParseDerived(std::string(it->first.str()), it->second, &m.derived.back());
     }
   }
   CSV2DDB_RETURN_IF_ERROR(r.status());

@@ -5,6 +5,7 @@
 // It is checked against the actual header by BindMapping (item_plan.h).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -15,9 +16,17 @@
 
 namespace csv2ddb {
 
-enum class AttrType { kS, kN };
+// DynamoDB attribute types a column can be written as (docs/mapping.md).
+enum class AttrType { kS, kN, kBool, kNull, kB, kM, kL, kSS, kNS, kBS };
+// "S", "N", "BOOL", "NULL", "B", "M", "L", "SS", "NS", "BS".
 const char* AttrTypeName(AttrType t);
+// The type named `name` (exact, upper case), or nullopt.
+std::optional<AttrType> AttrTypeFromName(std::string_view name);
+inline bool IsSetType(AttrType t) {
+  return t == AttrType::kSS || t == AttrType::kNS || t == AttrType::kBS;
+}
 
+// A key attribute of the table: its type is S, N or B.
 struct KeySpec {
   std::string attribute;
   AttrType type = AttrType::kS;
@@ -30,8 +39,11 @@ struct Transform {
   std::string replacement;  // for kReplace
 };
 
-// What to do with a column whose value is the empty string.
-enum class OnEmpty { kKeep, kOmit, kReject };
+// What to do with a column whose value is the empty string (on_empty), or
+// is the null marker (on_null): write "" or the marker as text (kKeep, S
+// only), write {"NULL":true} (kNull), leave the attribute out (kOmit), or
+// reject the row (kReject).
+enum class OnEmpty { kKeep, kNull, kOmit, kReject };
 
 struct ColumnRule {
   std::optional<std::string> rename;  // attribute name; else the (normalized) column name
@@ -40,7 +52,36 @@ struct ColumnRule {
   bool required = false;   // the value must not be empty
   bool not_blank = false;  // the value must not be empty or only whitespace
   std::optional<OnEmpty> on_empty;
-  std::vector<Transform> transforms;  // applied in order, after the rules are checked
+  std::optional<std::string> null_marker;  // else [attributes].null_marker
+  std::optional<OnEmpty> on_null;          // default kNull
+  std::vector<std::string> bool_true;      // BOOL vocabulary; empty: {"true"}
+  std::vector<std::string> bool_false;     // empty: {"false"}
+  std::optional<char> set_separator;       // SS/NS/BS; else the cell is a JSON array
+  std::vector<Transform> transforms;       // applied in order, after the rules are checked
+};
+
+// An attribute that is not a CSV column ([derived.NAME], docs/mapping.md):
+// a template over columns, a constant, or a TTL computed from a date column.
+struct DerivedRule {
+  enum class Kind { kTemplate, kConstant, kTtl };
+  // One piece of a template: literal text, or a column's transformed value.
+  struct Part {
+    std::string text;     // the literal, or the column's header name
+    bool column = false;  // true: `text` names a column
+  };
+  std::string attribute;
+  Kind kind = Kind::kTemplate;
+  AttrType type = AttrType::kS;  // template: S or N; constant: S, N or BOOL; TTL: N
+  std::vector<Part> parts;       // template
+  std::string value;             // constant (a BOOL constant is "true" or "false")
+  // TTL
+  std::string ttl_column;
+  std::string format;              // strftime-like: %Y %m %d %H %M %S %f %z %s %%
+  int64_t utc_offset_seconds = 0;  // time_zone "UTC", "Z" or "+HH:MM"
+  int64_t add_seconds = 0;         // `add` = "90d", "12h", "30m", "45s"
+  // Empty placeholder or TTL value: kOmit (default), kReject or kKeep
+  // (template only: the placeholder becomes "").
+  OnEmpty on_empty = OnEmpty::kOmit;
 };
 
 struct Mapping {
@@ -55,7 +96,9 @@ struct Mapping {
   bool normalize_names = true;  // lowercase, ' ' -> '_'
   bool include_unmapped = true;
   AttrType default_type = AttrType::kS;
+  std::optional<std::string> null_marker;     // [attributes].null_marker
   std::map<std::string, ColumnRule> columns;  // by CSV column name
+  std::vector<DerivedRule> derived;           // in the file's order
 };
 
 // Parses a mapping from TOML text. Unknown keys, wrong types and invalid

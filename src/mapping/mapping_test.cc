@@ -122,11 +122,12 @@ TEST(Mapping, ParseErrorsNameTheFileAndTheKey) {
       ErrorOf(base + "[csv]\nstrict_quotes = 1\n").find("strict_quotes must be true or false"),
       std::string::npos);
   EXPECT_NE(ErrorOf(base + "[csv]\nheader = []\n").find("non-empty array"), std::string::npos);
-  EXPECT_NE(ErrorOf(base + "[attributes]\ndefault_type = \"B\"\n").find("\"S\" or \"N\""),
+  EXPECT_NE(ErrorOf(base + "[attributes]\ndefault_type = \"X\"\n").find("\"S\", \"N\", \"BOOL\""),
             std::string::npos);
-  EXPECT_NE(ErrorOf(base + "[columns.a]\non_empty = \"drop\"\n")
-                .find("[columns.\"a\"].on_empty must be \"keep\", \"omit\" or \"reject\""),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf(base + "[columns.a]\non_empty = \"drop\"\n")
+          .find("[columns.\"a\"].on_empty must be one of \"keep\", \"null\", \"omit\", \"reject\""),
+      std::string::npos);
   EXPECT_NE(ErrorOf(base + "[columns.a]\ntransforms = [\"reverse\"]\n")
                 .find("unknown transform \"reverse\""),
             std::string::npos);

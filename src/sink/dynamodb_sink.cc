@@ -9,7 +9,8 @@ namespace {
 constexpr int kDefaultMaxInflight = 64;
 constexpr int kInitialInflight = 16;
 
-char TypeLetter(AttrType type) { return type == AttrType::kN ? 'N' : 'S'; }
+// Key types are S, N or B (mapping.cc checks): one letter each.
+char TypeLetter(AttrType type) { return AttrTypeName(type)[0]; }
 
 std::string KeyText(const aws::KeyAttribute& key) {
   return key.name + " (" + std::string(1, key.type) + ")";
