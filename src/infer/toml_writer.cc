@@ -144,7 +144,7 @@ void WriteColumn(const InferredMapping& m, size_t i, Out* o) {
     o->Line("bool_false = " + StringArray(p.bool_false));
   }
   if (p.nulls > 0) {
-    o->Comment(Plural(p.nulls, "cell is", "cells are") + " " + TomlString(p.null_marker) +
+    o->Comment(Plural(p.nulls, "cell is", "cells are") + " \"" + p.null_marker + "\"" +
                ": written as NULL (on_null = \"null\", the default); on_null = \"omit\" leaves "
                "them out.");
     o->Line("null_marker = " + TomlString(p.null_marker));

@@ -137,11 +137,11 @@ void ProposeFromValues(std::string_view name, const std::vector<std::string_view
     if (yes + no != values.size()) continue;
     const bool is_default = i == 0;
     const bool zero_one = voc.yes == "1";
-    const std::string counts = " (" + Count(yes) + " " + std::string(voc.yes) + ", " + Count(no) +
-                               " " + std::string(voc.no) + ")";
+    const std::string counts = Count(yes) + " \"" + std::string(voc.yes) + "\", " + Count(no) +
+                               " \"" + std::string(voc.no) + "\"";
     if (zero_one && !NameLooksLikeFlag(name)) {
       p->type = ProposedType::kN;
-      p->reasons.push_back("all " + n + " values are 0 or 1" + counts +
+      p->reasons.push_back("all " + n + " values are 0 or 1 (" + counts + ")" +
                            ": N, since the name does not read as a flag (a count can be 0 or 1 "
                            "too). For a flag: type = \"BOOL\", bool_true = [\"1\"], "
                            "bool_false = [\"0\"]");
@@ -156,7 +156,7 @@ void ProposeFromValues(std::string_view name, const std::vector<std::string_view
       p->bool_false = {std::string(voc.no)};
     }
     p->reasons.push_back("all " + n + " values are " + std::string(voc.yes) + "/" +
-                         std::string(voc.no) + " (case-insensitive)" + counts +
+                         std::string(voc.no) + " (case-insensitive; " + counts + ")" +
                          (zero_one ? " and the name reads as a flag" : "") + ": BOOL" +
                          (is_default ? "" : " with this vocabulary"));
     return;
