@@ -39,8 +39,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   csv2ddb::Result<csv2ddb::ItemPlan> plan = csv2ddb::BindMapping(m, header);
   if (plan.ok()) {
     FUZZ_CHECK(plan->columns.size() == header.size(), "one column plan per header position");
-    FUZZ_CHECK(plan->pk_column >= 0 && plan->pk_column < static_cast<int>(header.size()),
-               "the partition key is bound");
+    const bool from_column =
+        plan->pk_column >= 0 && plan->pk_column < static_cast<int>(header.size());
+    const bool derived =
+        plan->pk_derived >= 0 && plan->pk_derived < static_cast<int>(plan->derived.size());
+    FUZZ_CHECK(from_column != derived, "the partition key is bound to a column or a [derived]");
   }
   return 0;
 }

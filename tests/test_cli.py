@@ -425,9 +425,10 @@ transforms = [{ suffix = "!" }, "lowercase"]
         con = sqlite3.connect(self.path("o.sqlite"))
         rows = sorted(con.execute("SELECT customer, order_no, item FROM orders"))
         self.assertEqual([(r[0], r[1]) for r in rows], [("ANN-LEE", "1"), ("BOB", "4")])
+        # Numbers as DynamoDB stores them ("12.50" -> "12.5", "004" -> "4").
         self.assertEqual(json.loads(rows[0][2]), {"customer": {"S": "ANN-LEE"}, "order_no": {"N": "1"},
-                                                  "amount": {"N": "12.50"}, "comment": {"S": "hi!"}})
-        self.assertEqual(json.loads(rows[1][2]), {"customer": {"S": "BOB"}, "order_no": {"N": "004"},
+                                                  "amount": {"N": "12.5"}, "comment": {"S": "hi!"}})
+        self.assertEqual(json.loads(rows[1][2]), {"customer": {"S": "BOB"}, "order_no": {"N": "4"},
                                                   "amount": {"N": "-0.001"}, "comment": {"S": "!"}})
         recs = read_ndjson(os.path.join(s["ERROR_DATA_LOCATION"], "rejects.ndjson"))
         self.assertEqual([(r["line"], r["rule"], r["column"]) for r in recs],
