@@ -122,6 +122,17 @@ int Main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"bash", "zsh"}));
 
+  std::string infer_input;
+  uint64_t sample_rows = 10000;
+  CLI::App* infer_cmd = app.add_subcommand(
+      "infer", "print a proposed mapping (TOML, commented) for a CSV file (docs/mapping.md)");
+  infer_cmd->add_option("input", infer_input, "CSV file (gzip or zstd too), or - for stdin")
+      ->type_name("FILE")
+      ->required();
+  infer_cmd->add_option("--sample-rows", sample_rows, "data rows to read")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10000000}))
+      ->capture_default_str();
+
   // Every flag is defined: the environment variables and their help.
   csv2ddb::ApplyFlagEnvironment(&app);
   app.footer(csv2ddb::FlagEnvironmentHelp(app));
@@ -164,6 +175,7 @@ int Main(int argc, char** argv) {
     Print(shell == "zsh" ? csv2ddb::ZshCompletion(app) : csv2ddb::BashCompletion(app));
     return csv2ddb::kExitOk;
   }
+  if (infer_cmd->parsed()) return csv2ddb::InferCommand(infer_input, sample_rows);
   return csv2ddb::RunCommand(run_cmd->parsed() ? run : validate, format);
 }
 

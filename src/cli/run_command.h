@@ -1,8 +1,9 @@
 // The commands: run and validate (a new execution or a dry run), resume,
-// status and list (executions in the journal), plan and merge-reports.
+// status and list (executions in the journal), plan, merge-reports and infer.
 // The execution itself lives in src/execution/; these only print.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,5 +43,9 @@ int MergeReportsCommand(const std::vector<std::string>& paths, OutputFormat form
 // "key", "start", "end"}] for s3:// inputs, [{"path", "start", "end"}] for
 // files) to `out` (a path, s3://bucket/key, or - for stdout).
 int PlanCommand(const RunOptions& options, const std::string& out);
+
+// Prints a proposed mapping for `input` (infer/infer.h) on stdout, from its
+// first `sample_rows` data rows; warnings and errors on stderr.
+int InferCommand(const std::string& input, uint64_t sample_rows);
 
 }  // namespace csv2ddb

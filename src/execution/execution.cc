@@ -43,7 +43,8 @@ int Execute(const RunOptions& options, const std::optional<ExecutionRecord>& pri
 
 int StartExecution(const RunOptions& options, const ExecutionOutput& out) {
   AwsIo io(IoOptions(options));
-  return Execute(options, std::nullopt, FileDigest(options.mapping), &io, out);
+  // The mapping's digest is taken from the one read of it (Prepare).
+  return Execute(options, std::nullopt, "", &io, out);
 }
 
 int ResumeExecution(const std::string& name, const std::string& state_dir, bool quiet, bool verbose,

@@ -123,7 +123,7 @@ std::string FileDigest(const std::string& path) {
 }
 
 std::optional<Failure> Prepare(RunOptions options, const std::optional<ExecutionRecord>& prior,
-                               const std::string& mapping_digest, AwsIo* io, Prepared* out) {
+                               std::string mapping_digest, AwsIo* io, Prepared* out) {
   out->resume = prior.has_value();
   out->aws = &io->context();
   if (options.name.empty()) options.name = GenerateName();
@@ -138,7 +138,12 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
     if (Status st = CheckNotifyTarget(*t); !st.ok()) return Fail(kExitUsage, st.message());
     out->notify.push_back(*t);
   }
-  Result<Mapping> mapping = LoadMapping(o.mapping);
+  std::ifstream mapping_file(o.mapping, std::ios::binary);
+  if (!mapping_file) return Fail(kExitUsage, "mapping '" + o.mapping + "': cannot open the file");
+  std::stringstream mapping_text;
+  mapping_text << mapping_file.rdbuf();
+  if (mapping_digest.empty()) mapping_digest = aws::Sha256Hex(mapping_text.str());
+  Result<Mapping> mapping = ParseMapping(mapping_text.str(), o.mapping);
   if (!mapping.ok()) return Fail(kExitUsage, mapping.status().message());
   out->mapping.emplace(std::move(mapping).value());
   std::string identity;

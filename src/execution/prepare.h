@@ -77,9 +77,11 @@ inline constexpr uint64_t kMaxChunkSize = 1ull << 30;
 
 // Checks `options` (a new execution when `prior` is empty, else the resume of
 // `prior` with its stored options) and opens everything into `*out`.
-// `mapping_digest` is the mapping file's SHA-256 (stored for resume).
+// `mapping_digest` is the mapping file's SHA-256 (stored for resume); empty
+// for a new execution, whose mapping is read once (it may be a pipe, as in
+// `--mapping <(csv2ddb infer x.csv)`) and hashed here.
 std::optional<Failure> Prepare(RunOptions options, const std::optional<ExecutionRecord>& prior,
-                               const std::string& mapping_digest, AwsIo* io, Prepared* out);
+                               std::string mapping_digest, AwsIo* io, Prepared* out);
 
 // For `resume NAME`: the execution's record and its stored options, once it
 // is known that it can be resumed (it exists, is not running elsewhere, has
