@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "execution/execution.h"
+#include "report/event_log.h"
 
 namespace csv2ddb {
 
@@ -15,9 +16,7 @@ ExecutionOutput PrintingOutput() {
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
   };
-  out.message = [](const std::string& line) {
-    std::fprintf(stderr, "csv2ddb: %s\n", line.c_str());
-  };
+  out.message = [](const std::string& line) { LogEvent(LogLevel::kError, "error", line); };
   return out;
 }
 
