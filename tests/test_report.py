@@ -199,7 +199,8 @@ class Report(unittest.TestCase):
         for rgb in ((31, 119, 180), (214, 39, 40), (44, 160, 44)):
             self.assertIn(rgb, colors)
         if os.environ.get("CSV2DDB_KEEP_REPORT"):
-            shutil.copy(png, os.environ["CSV2DDB_KEEP_REPORT"])
+            shutil.copy(png, os.environ["CSV2DDB_KEEP_REPORT"])  # to look at it
+            shutil.copy(out, os.environ["CSV2DDB_KEEP_REPORT"] + ".html")
 
     def test_report_while_running_reloads_and_after_does_not(self):
         src = self.input_with_rejects(600)
