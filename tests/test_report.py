@@ -217,11 +217,17 @@ class Report(unittest.TestCase):
                 dom = parse(chromium.dump_dom(out))
                 self.assertEqual(dom.body.get("data-status"), "RUNNING")
                 self.assertEqual(dom.meta_refresh, "2")
+                # --follow rewrites the page until the execution ends, then stops.
+                follow = subprocess.Popen(
+                    [BIN, "report", "live", "--html", out, "--state-dir", self.path("state"),
+                     "--follow", "--refresh", "1"], stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE, env=ENV, cwd=self.dir)
             finally:
                 gate.set()
                 stdout, stderr = run.communicate(timeout=120)
         self.assertEqual(run.returncode, 0, stderr.decode())
-        self.cli("report", "live", "--html", out, "--state-dir", self.path("state"))
+        _, follow_err = follow.communicate(timeout=60)
+        self.assertEqual(follow.returncode, 0, follow_err.decode())
         dom = parse(chromium.dump_dom(out))
         self.assertEqual(dom.body.get("data-status"), "SUCCEEDED")
         self.assertIsNone(dom.meta_refresh)
