@@ -234,6 +234,34 @@ class Report(unittest.TestCase):
         n = len(self.samples("live"))
         self.assertEqual(dom.polylines["rows_per_s"][0], n)
 
+    def test_a_resumed_execution_keeps_one_series_numbered_by_run(self):
+        src = self.input_with_rejects(1200)
+        gate = threading.Event()
+        with FaultProxy(self.ddb.endpoint, probability=0, max_faults=0, gate=gate) as proxy:
+            run = subprocess.Popen([BIN, *self.run_args(src, proxy.endpoint, "again", "tb_again")],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV,
+                                   cwd=self.dir)
+            self.assertTrue(proxy.held.wait(60))
+            run.terminate()  # SIGTERM: chunks in flight commit, the execution is ABORTED
+            gate.set()
+            _, stderr = run.communicate(timeout=120)
+            self.assertEqual(run.returncode, 3, stderr.decode())
+            self.cli("resume", "again", "--state-dir", self.path("state"), "-q")
+        con = sqlite3.connect(self.path("state/journal.sqlite"))
+        runs = [r for (r,) in con.execute(
+            "SELECT run FROM samples WHERE execution = 'again' ORDER BY id")]
+        con.close()
+        self.assertEqual(sorted(set(runs)), [1, 2])
+        self.assertEqual(runs, sorted(runs), "run 2's samples come after run 1's")
+        out = self.path("again.html")
+        self.cli("report", "again", "--html", out, "--state-dir", self.path("state"))
+        with open(out, encoding="utf-8") as f:
+            dom = parse(f.read())
+        self.assertEqual(dom.body.get("data-status"), "SUCCEEDED")
+        self.assertEqual(dom.polylines["rows_per_s"][0], len(runs))
+        # Rejects by rule come from the journal's chunk rows: exact across the resume.
+        self.assertEqual(dom.rules, {"field_count": 5, "not_blank": 5})
+
     def test_unknown_execution_is_a_usage_error(self):
         p = self.cli("report", "nope", "--html", self.path("x.html"), "--state-dir",
                      self.path("state"), check=False)
