@@ -40,7 +40,7 @@ ReportData Data(size_t samples) {
   }
   d.rejects_by_rule = {{"not_blank", 2}, {"field_count", 1}};
   d.error_location = "errs/execution_name=exec-1";
-  d.error_links = {{"rejects.ndjson", "file:///tmp/errs/execution_name=exec-1/rejects.ndjson"}};
+  d.error_links = {{"rejects.ndjson", "file:///data/errs/execution_name=exec-1/rejects.ndjson"}};
   d.first_rejects = {{7, "DOL Vehicle ID", "not_blank", "line 7: <script>alert(1)</script>"}};
   d.generated_at = "2026-11-29T22:01:00.000Z";
   return d;
@@ -76,7 +76,7 @@ TEST(HtmlReportTest, SelfContainedAndEscaped) {
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
   EXPECT_NE(html.find("<tr data-rule=\"not_blank\"><td>not_blank</td><td class=\"n\">2</td>"),
             std::string::npos);
-  EXPECT_NE(html.find("href=\"file:///tmp/errs/execution_name=exec-1/rejects.ndjson\""),
+  EXPECT_NE(html.find("href=\"file:///data/errs/execution_name=exec-1/rejects.ndjson\""),
             std::string::npos);
 }
 
