@@ -111,6 +111,17 @@ class S3Tests(unittest.TestCase):
         loc = json.loads(out)["ERROR_DATA_LOCATION"]
         self.assertEqual(loc, "s3://errors-elsewhere/rejected/execution_name=elsewhere")
         self.assertIn("execution_name=elsewhere/", self.aws("s3", "ls", "--recursive", "s3://errors-elsewhere/"))
+        # The report names the S3 error location and links to it (it does not download records).
+        page = os.path.join(self.tmp, "elsewhere.html")
+        code, _, err = self.cli("report", "elsewhere", "--html", page, "--state-dir", "state")
+        self.assertEqual(code, 0, err)
+        with open(page, encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("<code>" + loc + "</code>", html)
+        self.assertIn('class="error-link" href="https://s3.console.aws.amazon.com/s3/buckets/'
+                      'errors-elsewhere?prefix=rejected/execution_name=elsewhere/"', html)
+        self.assertNotIn('class="first-rejects"', html)
+        self.assertIn('<tr data-rule="field_count">', html)
 
     def test_s3_to_dynalite_equals_local(self):
         ref = self.local_reference("local2")
@@ -201,7 +212,13 @@ class S3Tests(unittest.TestCase):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=self.tmp)
         # Replace it once the run is under way (-v says so when the checks are
         # done and the pipeline starts), not after a guessed delay.
-        first = p.stderr.readline()
+        # (-v also reports the table check before that line.)
+        first = b""
+        while True:
+            line = p.stderr.readline()
+            first += line
+            if not line or b"execution overwritten:" in line:
+                break
         self.assertIn(b"execution overwritten:", first)
         s3.put_object(Bucket="source", Key="big.csv", Body=replacement)
         out, err = p.communicate(timeout=300)

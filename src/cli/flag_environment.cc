@@ -19,6 +19,7 @@ constexpr FlagEnvironment kFlagEnvironment[] = {
     {"--max-inflight", "CSV2DDB_MAX_INFLIGHT"},
     {"--output", "CSV2DDB_OUTPUT"},
     {"--no-progress", "CSV2DDB_NO_PROGRESS"},
+    {"--log-format", "CSV2DDB_LOG_FORMAT"},
 };
 
 bool HasLongName(const CLI::Option& opt, const std::string& flag) {

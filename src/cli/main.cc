@@ -1,5 +1,6 @@
 // csv2ddb: migrate CSV data into Amazon DynamoDB (or the embedded table).
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -13,6 +14,7 @@
 #include "cli/run_command.h"
 #include "cli/version.h"
 #include "lambda/worker.h"
+#include "report/event_log.h"
 
 namespace {
 
@@ -24,14 +26,52 @@ csv2ddb::OutputFormat FormatOf(const std::string& name) {
 
 void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
+// --log-format on a command; `format` is checked by ParseLogFormat.
+void AddLogFormatFlag(CLI::App* cmd, std::string* format) {
+  cmd->add_option("--log-format", *format,
+                  "stderr as text (default) or json: one object per event (start, table_check, "
+                  "governor, retry, chunk_commit with --verbose, end)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+}
+
+// The log format named on the command line, before CLI11 parses it, so
+// that even a usage error is a JSON line under --log-format json.
+std::string LogFormatInArgs(int argc, char** argv) {
+  std::string format = "text";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--log-format" && i + 1 < argc) format = argv[i + 1];
+    if (a.rfind("--log-format=", 0) == 0) format = a.substr(13);
+  }
+  return format;
+}
+
+void ConfigureLogFormat(const std::string& format, bool verbose) {
+  csv2ddb::LogConfig config;
+  config.format = format == "json" ? csv2ddb::LogFormat::kJson : csv2ddb::LogFormat::kText;
+  config.verbose = verbose;
+  csv2ddb::ConfigureLog(std::move(config));
+}
+
+// The Lambda worker logs JSON lines (CloudWatch parses them) unless
+// CSV2DDB_LOG_FORMAT=text.
+int RunLambda() {
+  const char* env = std::getenv("CSV2DDB_LOG_FORMAT");
+  ConfigureLogFormat(env != nullptr && std::string(env) == "text" ? "text" : "json", false);
+  return csv2ddb::RunLambdaWorker();
+}
+
 int Main(int argc, char** argv) {
   using csv2ddb::RunOptions;
   // AWS Lambda custom runtime: the binary is "bootstrap", or runs bare under Lambda.
   const std::string self = argc > 0 ? argv[0] : "";
   if (self.substr(self.rfind('/') + 1) == "bootstrap" ||
       (argc == 1 && std::getenv("AWS_LAMBDA_RUNTIME_API") != nullptr)) {
-    return csv2ddb::RunLambdaWorker();
+    return RunLambda();
   }
+  std::string log_format = LogFormatInArgs(argc, argv);
+  ConfigureLogFormat(log_format, false);
   // The command-line definition: parsing, --help, the man page and the shell
   // completions all come from this app.
   CLI::App app{"csv2ddb: migrate CSV data into Amazon DynamoDB, every row accounted for",
@@ -57,6 +97,14 @@ int Main(int argc, char** argv) {
   csv2ddb::AddAwsFlags(run_cmd, &run);
   csv2ddb::AddRunFlags(run_cmd, &run);
   csv2ddb::AddOutputFlag(run_cmd, &output);
+  AddLogFormatFlag(run_cmd, &log_format);
+  run_cmd
+      ->add_option_function<double>(
+          "--sample-interval",
+          [&run](double seconds) { run.sample_interval_ms = std::llround(seconds * 1000); },
+          "seconds between the samples of the run's time series in the journal, for `csv2ddb "
+          "report` (default 1; 0: none)")
+      ->check(CLI::Range(0.0, 3600.0));
 
   RunOptions validate;
   validate.validate_only = true;
@@ -65,6 +113,7 @@ int Main(int argc, char** argv) {
   csv2ddb::AddExecutionFlags(validate_cmd, &validate);
   csv2ddb::AddAwsFlags(validate_cmd, &validate);
   csv2ddb::AddOutputFlag(validate_cmd, &output);
+  AddLogFormatFlag(validate_cmd, &log_format);
 
   std::string name;
   std::string state_dir = ".csv2ddb";
@@ -76,6 +125,7 @@ int Main(int argc, char** argv) {
   csv2ddb::AddStateDirFlag(resume_cmd, &state_dir);
   csv2ddb::AddProgressFlags(resume_cmd, &quiet, &verbose);
   csv2ddb::AddOutputFlag(resume_cmd, &output);
+  AddLogFormatFlag(resume_cmd, &log_format);
   CLI::App* status_cmd =
       app.add_subcommand("status", "show an execution (like describe-execution)");
   status_cmd->add_option("name", name, "execution name")->type_name("EXECUTION")->required();
@@ -133,6 +183,27 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(uint64_t{1}, uint64_t{10000000}))
       ->capture_default_str();
 
+  csv2ddb::ReportRequest report;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "write an execution's report: one self-contained HTML page with its charts");
+  report_cmd->add_option("name", report.name, "execution name")->type_name("EXECUTION")->required();
+  report_cmd->add_option("--html", report.html, "the HTML file to write")
+      ->type_name("FILE")
+      ->required();
+  csv2ddb::AddStateDirFlag(report_cmd, &report.state_dir);
+  report_cmd->add_flag("--follow", report.follow,
+                       "rewrite the file every --refresh seconds while the execution runs");
+  report_cmd
+      ->add_option("--refresh", report.refresh_seconds,
+                   "seconds between reloads of the page (and rewrites with --follow) while the "
+                   "execution runs")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  report_cmd->add_option("--rejects", report.max_rejects, "first rejected rows to show")
+      ->check(CLI::Range(0, 10000))
+      ->capture_default_str();
+  AddLogFormatFlag(report_cmd, &log_format);
+
   // Every flag is defined: the environment variables and their help.
   csv2ddb::ApplyFlagEnvironment(&app);
   app.footer(csv2ddb::FlagEnvironmentHelp(app));
@@ -140,16 +211,25 @@ int Main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0 && log_format == "json") {
+      csv2ddb::LogEvent(csv2ddb::LogLevel::kError, "usage_error",
+                        std::string(e.what()) + " (see --help)");
+      return csv2ddb::kExitUsage;
+    }
     const int code = app.exit(e);
     return code == 0 ? 0 : csv2ddb::kExitUsage;
   }
+  ConfigureLogFormat(log_format, (run_cmd->parsed() && run.verbose) ||
+                                     (validate_cmd->parsed() && validate.verbose) ||
+                                     (resume_cmd->parsed() && verbose));
   const csv2ddb::OutputFormat format = FormatOf(output);
   if (resume_cmd->parsed()) {
     return csv2ddb::ResumeCommand(name, state_dir, quiet, verbose, format);
   }
   if (status_cmd->parsed()) return csv2ddb::StatusCommand(name, state_dir, format);
   if (list_cmd->parsed()) return csv2ddb::ListCommand(state_dir, format);
-  if (lambda_cmd->parsed()) return csv2ddb::RunLambdaWorker();
+  if (lambda_cmd->parsed()) return RunLambda();
+  if (report_cmd->parsed()) return csv2ddb::ReportCommand(report);
   if (merge_cmd->parsed()) return csv2ddb::MergeReportsCommand(reports, format);
   if (plan_cmd->parsed()) return csv2ddb::PlanCommand(plan, plan_out);
   if (help_cmd->parsed()) {
@@ -187,9 +267,10 @@ int main(int argc, char** argv) {
   try {
     return Main(argc, argv);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "csv2ddb: internal error: %s\n", e.what());
+    csv2ddb::LogEvent(csv2ddb::LogLevel::kError, "internal_error",
+                      std::string("internal error: ") + e.what());
   } catch (...) {
-    std::fprintf(stderr, "csv2ddb: internal error\n");
+    csv2ddb::LogEvent(csv2ddb::LogLevel::kError, "internal_error", "internal error");
   }
   return csv2ddb::kExitInternal;
 }

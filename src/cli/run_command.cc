@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "execution/execution.h"
+#include "report/event_log.h"
 
 namespace csv2ddb {
 
@@ -16,9 +17,7 @@ ExecutionOutput PrintingOutput(OutputFormat format, bool validate_only) {
   out.summary = [format, validate_only](const std::string& text) {
     PrintOutput(text, format, validate_only ? "Validation" : "Summary");
   };
-  out.message = [](const std::string& line) {
-    std::fprintf(stderr, "csv2ddb: %s\n", line.c_str());
-  };
+  out.message = [](const std::string& line) { LogEvent(LogLevel::kError, "error", line); };
   return out;
 }
 

@@ -48,4 +48,18 @@ int PlanCommand(const RunOptions& options, const std::string& out);
 // first `sample_rows` data rows; warnings and errors on stderr.
 int InferCommand(const std::string& input, uint64_t sample_rows);
 
+struct ReportRequest {
+  std::string name;
+  std::string state_dir = ".csv2ddb";
+  std::string html;         // the file to write
+  bool follow = false;      // rewrite it while the execution runs
+  int refresh_seconds = 5;  // the page's reload period while running, and --follow's
+  size_t max_rejects = 20;  // first rejected rows shown (local error locations)
+};
+
+// Writes the HTML report of execution `name` (report/html_report.h); with
+// `follow`, rewrites it every refresh_seconds until the execution is no
+// longer running, then once more. Returns the exit code.
+int ReportCommand(const ReportRequest& request);
+
 }  // namespace csv2ddb

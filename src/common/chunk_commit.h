@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace csv2ddb {
 
@@ -20,6 +22,8 @@ struct ChunkCommit {
   uint64_t written = 0;
   uint64_t rejected = 0;
   uint64_t blank_lines = 0;
+  // Rejected records per rule name ("not_blank", ...), non-zero counts only.
+  std::vector<std::pair<std::string, uint64_t>> rejected_by_rule;
 };
 
 }  // namespace csv2ddb

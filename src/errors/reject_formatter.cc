@@ -59,6 +59,12 @@ struct AppendStream {
 }  // namespace
 
 void RejectFormatter::Add(const Record& rec, const Rejection& why, ChunkRejects* out) const {
+  {
+    const std::string_view rule = RejectRuleName(why.rule);
+    auto it = out->by_rule.find(rule);
+    if (it == out->by_rule.end()) it = out->by_rule.emplace(std::string(rule), 0).first;
+    ++it->second;
+  }
   out->ndjson.reserve(out->ndjson.size() + rec.raw.size() + 256);
   AppendStream stream{&out->ndjson};
   rapidjson::Writer<AppendStream> w(stream);

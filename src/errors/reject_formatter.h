@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -50,6 +52,9 @@ struct ChunkRejects {
   std::vector<std::string> reasons;    // the first few reasons, for summaries
   std::shared_ptr<RejectSpill> spill;  // null: every record is in ndjson / csv
   Status spill_error;                  // a spill that failed: the chunk cannot commit
+
+  // How many records broke each rule (RejectRuleName), for the journal.
+  std::map<std::string, uint64_t, std::less<>> by_rule;
 };
 
 class RejectFormatter {

@@ -27,7 +27,7 @@ int Execute(const RunOptions& options, const std::optional<ExecutionRecord>& pri
       // for a resume, as it was).
       return Report(*f, out);
     }
-    RunOutcome outcome = Run(&p, out.message);
+    RunOutcome outcome = Run(&p);
     return Finish(&p, std::move(outcome), started, out);
   } catch (const std::exception& e) {
     if (!p.created)

@@ -2,6 +2,7 @@
 
 #include "execution/exit_codes.h"
 #include "execution/verdict.h"
+#include "report/event_log.h"
 #include "report/summary.h"
 
 namespace csv2ddb {
@@ -94,9 +95,25 @@ int Finish(Prepared* p, RunOutcome outcome, std::chrono::steady_clock::time_poin
   nopts.aws = p->aws;
   for (const NotifyTarget& t : p->notify) {
     if (Status st = Notify(t, text, nopts); !st.ok()) {
-      Say(out, "notification failed (the execution's outcome stands): " + st.message());
+      LogEvent(LogLevel::kWarn, "notify_failed",
+               "notification failed (the execution's outcome stands): " + st.message(),
+               {{"execution", name}});
     }
   }
+  LogEvent(LogLevel::kInfo, "end",
+           "execution " + name + " " + (s.status.empty() ? "validated" : s.status) + ": " +
+               std::to_string(s.records) + " records, " + std::to_string(s.written) + " written, " +
+               std::to_string(s.rejected) + " rejected",
+           {{"execution", name},
+            {"status", s.status.empty() ? "VALIDATED" : s.status},
+            {"exit_code", v.exit_code},
+            {"records", s.records},
+            {"written", s.written},
+            {"rejected", s.rejected},
+            {"failed_chunks", s.failed_chunks},
+            {"seconds", s.seconds},
+            {"error", s.error},
+            {"error_location", s.rejected > 0 ? s.error_location : std::string()}});
   return v.exit_code;
 }
 
@@ -107,6 +124,11 @@ int FinishFailed(Prepared* p, const std::string& error, const ExecutionOutput& o
     }
   }
   Say(out, "execution " + p->options.name + " FAILED: " + error);
+  LogEvent(LogLevel::kInfo, "end", "execution " + p->options.name + " FAILED",
+           {{"execution", p->options.name},
+            {"status", kFailed},
+            {"exit_code", kExitFailed},
+            {"error", error}});
   return kExitFailed;
 }
 

@@ -15,6 +15,7 @@
 #include "aws/auth/sigv4.h"
 #include "csv/record_writer.h"
 #include "execution/exit_codes.h"
+#include "report/event_log.h"
 
 namespace csv2ddb {
 
@@ -231,6 +232,17 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
       }
     }
     return Fail(kExitFailed, st.message());
+  }
+  if (!o.validate_only) {
+    LogEvent(LogLevel::kInfo, "table_check",
+             "target " + out->sink->Describe() + ": table '" + out->table.name +
+                 "' is ready and its keys match the mapping",
+             {{"execution", name},
+              {"target", out->sink->Describe()},
+              {"table", out->table.name},
+              {"partition_key", out->table.partition_key.attribute},
+              {"sort_key", out->table.sort_key ? out->table.sort_key->attribute : std::string()},
+              {"create_table", o.sink.create_table}});
   }
 
   if (!out->journal) return std::nullopt;

@@ -5,9 +5,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <thread>
 
+#include "journal/series.h"
+#include "report/event_log.h"
+#include "report/metrics_sampler.h"
 #include "report/progress.h"
 
 namespace csv2ddb {
@@ -30,9 +34,55 @@ void InstallStopHandlers() {
 
 constexpr int64_t kUnknown = -1;
 
+void LogChunkCommit(const std::string& name, const ChunkCommit& c) {
+  std::string what = "chunk " + std::to_string(c.index) + " (lines " +
+                     std::to_string(c.first_line) + "-" +
+                     std::to_string(c.next_line > 0 ? c.next_line - 1 : 0) + ") ";
+  what += c.failed ? "failed: " + c.error
+                   : "committed: " + std::to_string(c.written) + " written, " +
+                         std::to_string(c.rejected) + " rejected";
+  LogEvent(c.failed ? LogLevel::kWarn : LogLevel::kDebug, "chunk_commit", what,
+           {{"execution", name},
+            {"chunk", c.index},
+            {"offset", c.offset},
+            {"bytes", c.length},
+            {"first_line", c.first_line},
+            {"records", c.records},
+            {"written", c.written},
+            {"rejected", c.rejected},
+            {"failed", c.failed},
+            {"error", c.error}});
+}
+
+// The time series: samples go to the journal file through a connection of
+// the sampler's own (journal/series.h). A failed sample write is reported
+// once and does not stop the run: the chunks' journal rows are what count.
+void StartSampler(const RunOptions& o, const ProgressCounters& counters, const Sink* sink,
+                  std::unique_ptr<SeriesStore>* series, std::optional<MetricsSampler>* sampler) {
+  Result<std::unique_ptr<SeriesStore>> store = SeriesStore::Open(o.state_dir);
+  Result<int64_t> run = store.ok() ? (*store)->NextRun(o.name) : Result<int64_t>(store.status());
+  if (!run.ok()) {
+    LogEvent(LogLevel::kWarn, "warning", "no time series for this run: " + run.status().message());
+    return;
+  }
+  *series = std::move(store).value();
+  SeriesStore* writer = series->get();
+  auto warned = std::make_shared<bool>(false);
+  sampler->emplace(&counters, sink, *run, std::chrono::milliseconds(o.sample_interval_ms),
+                   [writer, name = o.name, warned](const Sample& s) {
+                     Status st = writer->Append(name, s);
+                     if (!st.ok() && !*warned) {
+                       *warned = true;
+                       LogEvent(LogLevel::kWarn, "warning",
+                                "time series sample not stored: " + st.message());
+                     }
+                   });
+  (*sampler)->Start();
+}
+
 }  // namespace
 
-RunOutcome Run(Prepared* p, const std::function<void(const std::string&)>& log) {
+RunOutcome Run(Prepared* p) {
   const RunOptions& o = p->options;
   const std::string& name = o.name;
   Journal* journal = p->journal.get();
@@ -72,24 +122,43 @@ RunOutcome Run(Prepared* p, const std::function<void(const std::string&)>& log) 
     popts.committed = &p->done;
     popts.on_commit = [&](std::span<const ChunkCommit> chunks) -> Status {
       CSV2DDB_RETURN_IF_ERROR(journal->CommitChunks(name, chunks));
+      if (LogEnabled(LogLevel::kDebug)) {
+        for (const ChunkCommit& c : chunks) LogChunkCommit(name, c);
+      }
       return record_total();
     };
   }
-  if (o.verbose && log) {
-    log("execution " + name + ": " + o.input + " -> " + p->sink->Describe() + ", " +
-        std::to_string(popts.workers) + " workers, " + std::to_string(popts.chunk_size) +
-        "-byte chunks" +
-        (p->resume ? ", resuming at chunk " + std::to_string(popts.start.chunk_index) : ""));
-  }
+  const std::string target = o.validate_only ? "(validate)" : p->sink->Describe();
+  LogEvent(LogLevel::kInfo, "start",
+           "execution " + name + ": " + o.input + " -> " + target + ", " +
+               std::to_string(popts.workers) + " workers, " + std::to_string(popts.chunk_size) +
+               "-byte chunks" +
+               (p->resume ? ", resuming at chunk " + std::to_string(popts.start.chunk_index) : ""),
+           {{"execution", name},
+            {"input", o.input},
+            {"target", target},
+            {"validate", o.validate_only},
+            {"workers", popts.workers},
+            {"chunk_size", popts.chunk_size},
+            {"resume", p->resume},
+            {"start_chunk", popts.start.chunk_index}});
 
   if (!o.validate_only) InstallStopHandlers();
   ProgressCounters counters;
   counters.sink = p->sink.get();
   std::optional<ProgressLine> progress;
-  if (!o.quiet && isatty(STDERR_FILENO)) progress.emplace(&counters);
+  // The progress line is for people: never among JSON log lines.
+  if (!o.quiet && CurrentLogConfig().format == LogFormat::kText && isatty(STDERR_FILENO)) {
+    progress.emplace(&counters);
+  }
+  std::unique_ptr<SeriesStore> series;  // outlives the sampler that writes to it
+  std::optional<MetricsSampler> sampler;
+  if (journal && o.sample_interval_ms > 0)
+    StartSampler(o, counters, p->sink.get(), &series, &sampler);
   RunOutcome out;
   out.result = RunPipeline(p->source.get(), std::move(*p->start), p->mapping->dialect, *p->plan,
                            p->sink.get(), p->rejects.get(), *p->formatter, popts, &counters);
+  if (sampler) sampler->Stop();  // the final sample: every commit of the run is in it
   progress.reset();
   out.sink_closed = p->sink->Close();
   // The pipeline's threads have ended: this thread is the journal's user now.

@@ -30,7 +30,10 @@ struct RunOutcome {
 
 // Runs the pipeline of `p` to its end, a failure, or a stop signal, then
 // closes the target. Progress is drawn on stderr when it is a terminal
-// (unless options.quiet); `log` receives the verbose lines.
-RunOutcome Run(Prepared* p, const std::function<void(const std::string&)>& log);
+// (unless options.quiet, or the log format is JSON); events (start, chunk
+// commits) go to the event log (report/event_log.h); the time series is
+// sampled every options.sample_interval_ms into the journal
+// (journal/series.h) on a thread of its own.
+RunOutcome Run(Prepared* p);
 
 }  // namespace csv2ddb

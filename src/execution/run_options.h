@@ -24,6 +24,8 @@ struct RunOptions {
   bool validate_only = false;
   bool quiet = false;
   bool verbose = false;
+  // The time series' interval (journal/series.h), milliseconds.
+  int64_t sample_interval_ms = 1000;
   SinkOptions sink;  // for dynamodb:// targets
   // Tolerated failed chunks (-1: not set). With neither set, none is tolerated.
   int64_t tolerated_failure_count = -1;

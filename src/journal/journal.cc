@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <functional>
 
+#include "common/json_escape.h"
+
 namespace csv2ddb {
 
 namespace {
@@ -67,8 +69,24 @@ CREATE TABLE IF NOT EXISTS chunks (
   duplicates INTEGER NOT NULL,
   blank_lines INTEGER NOT NULL,
   error TEXT NOT NULL DEFAULT '',
+  rejects_by_rule TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (execution, idx));
 )";
+
+// {"rule":count,...}, or "" when there are none.
+std::string RulesJson(const std::vector<std::pair<std::string, uint64_t>>& rules) {
+  if (rules.empty()) return "";
+  std::string out = "{";
+  for (const auto& [rule, n] : rules) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    AppendJsonEscaped(rule, &out);
+    out += "\":";
+    out += std::to_string(n);
+  }
+  out += '}';
+  return out;
+}
 
 ExecutionRecord ReadExecution(const Stmt& q) {
   ExecutionRecord e;
@@ -120,10 +138,21 @@ Result<std::unique_ptr<Journal>> Journal::Open(const std::string& state_dir) {
   CSV2DDB_RETURN_IF_ERROR(j->Exec("PRAGMA journal_mode=WAL"));
   CSV2DDB_RETURN_IF_ERROR(j->Exec("PRAGMA synchronous=NORMAL"));
   CSV2DDB_RETURN_IF_ERROR(j->Exec(kSchema));
+  CSV2DDB_RETURN_IF_ERROR(j->AddMissingColumns());
   return j;
 }
 
 Journal::~Journal() { sqlite3_close(db_); }
+
+// Journals made before a column existed get it (with its default).
+Status Journal::AddMissingColumns() {
+  Stmt q(db_, "SELECT count(*) FROM pragma_table_info('chunks') WHERE name = 'rejects_by_rule'");
+  if (!q.ok() || q.Step() != SQLITE_ROW) return Error("reading the schema");
+  if (q.Int(0) > 0) return Status::OK();
+  Status st = Exec("ALTER TABLE chunks ADD COLUMN rejects_by_rule TEXT NOT NULL DEFAULT ''");
+  if (!st.ok() && st.message().find("duplicate column") == std::string::npos) return st;
+  return Status::OK();  // another process added it meanwhile
+}
 
 Status Journal::Error(const std::string& what) const {
   return Status::IOError("journal '" + path_ + "': " + what + ": " + sqlite3_errmsg(db_));
@@ -183,8 +212,8 @@ Status Journal::CommitChunks(const std::string& name, std::span<const ChunkCommi
   // no longer counted (it depended on how the input was cut into chunks).
   Stmt q(db_,
          "INSERT OR REPLACE INTO chunks (execution, idx, offset, length, first_line, next_line, "
-         "failed, records, written, rejected, duplicates, blank_lines, error) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)");
+         "failed, records, written, rejected, duplicates, blank_lines, error, rejects_by_rule) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)");
   if (!q.ok()) return Error("preparing");
   CSV2DDB_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   for (const ChunkCommit& c : chunks) {
@@ -200,7 +229,8 @@ Status Journal::CommitChunks(const std::string& name, std::span<const ChunkCommi
         .Bind(9, static_cast<int64_t>(c.written))
         .Bind(10, static_cast<int64_t>(c.rejected))
         .Bind(11, static_cast<int64_t>(c.blank_lines))
-        .Bind(12, c.error);
+        .Bind(12, c.error)
+        .Bind(13, RulesJson(c.rejected_by_rule));
     if (q.Step() != SQLITE_DONE) {
       Status st = Error("committing chunk " + std::to_string(c.index));
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -262,6 +292,23 @@ Result<ChunkTotals> Journal::Totals(const std::string& name) {
                         &t.rejected,    &t.blank_lines,   &t.records_in_failed, &t.bytes_done};
   for (int i = 0; i < 8; ++i) *fields[i] = static_cast<uint64_t>(q.Int(i));
   return t;
+}
+
+Result<std::vector<std::pair<std::string, uint64_t>>> Journal::RejectsByRule(
+    const std::string& name) {
+  Stmt q(db_,
+         "SELECT r.key, sum(r.value) FROM chunks, json_each(CASE WHEN chunks.rejects_by_rule = '' "
+         "THEN '{}' ELSE chunks.rejects_by_rule END) AS r "
+         "WHERE chunks.execution = ? AND chunks.failed = 0 "
+         "GROUP BY r.key ORDER BY sum(r.value) DESC, r.key");
+  if (!q.ok()) return Error("preparing");
+  q.Bind(1, name);
+  std::vector<std::pair<std::string, uint64_t>> out;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW)
+    out.emplace_back(q.Text(0), static_cast<uint64_t>(q.Int(1)));
+  if (rc != SQLITE_DONE) return Error("summing rejects by rule");
+  return out;
 }
 
 Status Journal::SetTotalChunks(const std::string& name, int64_t total) {

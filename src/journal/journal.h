@@ -15,6 +15,9 @@
 // pipeline's committing thread (its on_commit and on_input_end hooks, which
 // never run concurrently). The Journal has no lock of its own. Other
 // processes may read it at the same time (`csv2ddb status` during a run).
+// The run's time series is written through a connection of its own
+// (journal/series.h), on the sampler's thread: SQLite serializes the two
+// connections' writes (WAL, busy timeout), so neither shares a Journal.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +25,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/chunk_commit.h"
@@ -85,6 +89,9 @@ class Journal {
   Status CommitChunk(const std::string& name, const ChunkCommit& chunk);
   Result<std::vector<ChunkCommit>> Chunks(const std::string& name);
   Result<ChunkTotals> Totals(const std::string& name);
+  // Rejected records per rule over the committed chunks, most frequent
+  // first (exact across resumes, as Totals).
+  Result<std::vector<std::pair<std::string, uint64_t>>> RejectsByRule(const std::string& name);
 
   Status SetTotalChunks(const std::string& name, int64_t total);
   // Marks the execution RUNNING in process `pid` (a resume).
@@ -98,6 +105,7 @@ class Journal {
  private:
   Journal(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
   Status Exec(const std::string& sql);
+  Status AddMissingColumns();
   Status Error(const std::string& what) const;
 
   const std::string path_;

@@ -239,6 +239,7 @@ class Run {
       commit.written = c->written;
       commit.rejected = c->rejects.count;
       commit.blank_lines = c->blank_lines;
+      commit.rejected_by_rule.assign(c->rejects.by_rule.begin(), c->rejects.by_rule.end());
       for (auto& reason : c->rejects.reasons) {
         if (reasons_taken_ < 20) {
           held_reasons_.push_back(std::move(reason));
@@ -272,6 +273,7 @@ class Run {
         counters_->records += c.records;
         counters_->written += c.written;
         counters_->rejected += c.rejected;
+        for (const auto& [rule, n] : c.rejected_by_rule) counters_->rejected_by_rule.Add(rule, n);
       }
     }
     for (auto& r : g.reasons) total_.reasons.push_back(std::move(r));

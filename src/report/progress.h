@@ -8,6 +8,8 @@
 #include <mutex>
 #include <thread>
 
+#include "report/reject_rule_counts.h"
+
 namespace csv2ddb {
 
 class Sink;
@@ -20,6 +22,9 @@ struct ProgressCounters {
   std::atomic<uint64_t> written{0};
   std::atomic<uint64_t> rejected{0};
   const Sink* sink = nullptr;  // its Stats() are shown too (e.g. throttles)
+
+  // Committed rejects per rule (for the time series).
+  RejectRuleCounts rejected_by_rule;
 };
 
 // Draws "rows/s, MB/s, percent, rejects, ETA" on stderr a few times a second

@@ -10,7 +10,9 @@
 #include <mutex>
 #include <utility>
 
+#include "aws/redact.h"
 #include "common/json_escape.h"
+#include "report/event_log.h"
 
 namespace csv2ddb {
 namespace {
@@ -145,6 +147,7 @@ class BatchWriteEngine::ChunkWrite {
     ++request.attempt;
     ++in_flight_;
     ++e_.counters_.requests;
+    ++e_.counters_.in_flight;
     // Runs on the HTTP thread (or inline if signing fails): no sleeping, no
     // items, only the throttle and the mailbox.
     e_.client_->BatchWriteItemAsync(
@@ -159,13 +162,18 @@ class BatchWriteEngine::ChunkWrite {
 
   void Handle(Completion c) {
     --in_flight_;
+    --e_.counters_.in_flight;
     if (!failure_.ok()) return;  // the chunk fails anyway
     Request& request = c.request;
     const aws::BatchWriteOutcome& outcome = c.outcome;
     if (outcome.ok()) {
-      if (outcome.unprocessed_items.empty()) return;  // every item acknowledged
+      if (outcome.unprocessed_items.empty()) {  // every item acknowledged
+        CountWriteUnits(request.items);
+        return;
+      }
       ++e_.counters_.throttles;
       std::vector<uint32_t> again = MatchUnprocessed(request.items, outcome.unprocessed_items);
+      CountWriteUnitsExcept(request.items, again);
       e_.counters_.unprocessed_retried += again.size();
       const size_t n = again.size();
       Retry(Request{std::move(again), request.attempt},
@@ -202,7 +210,44 @@ class BatchWriteEngine::ChunkWrite {
     }
     ++e_.counters_.retries;
     const SteadyClock::time_point due = e_.retry_.RetryAt(request.attempt);
+    if (LogEnabled(LogLevel::kInfo)) {
+      // `why` may hold a server's message: cleaned before it is logged.
+      const std::string reason = aws::RedactAwsMessage(why, 512);
+      const auto delay_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(due - SteadyClock::now()).count();
+      LogEvent(LogLevel::kInfo, "retry",
+               "retrying BatchWriteItem to table '" + e_.table_ + "' (attempt " +
+                   std::to_string(request.attempt + 1) + " of " +
+                   std::to_string(e_.retry_.max_attempts()) + ", " +
+                   std::to_string(request.items.size()) + " items): " + reason,
+               {{"operation", "BatchWriteItem"},
+                {"table", e_.table_},
+                {"attempt", request.attempt + 1},
+                {"max_attempts", e_.retry_.max_attempts()},
+                {"items", request.items.size()},
+                {"delay_ms", std::max<int64_t>(0, delay_ms)},
+                {"reason", reason}});
+    }
     delayed_.emplace(due, std::move(request));
+  }
+
+  void CountWriteUnits(const std::vector<uint32_t>& written) {
+    uint64_t units = 0;
+    for (uint32_t i : written) units += EstimatedWriteUnits(items_.items()[i].json_len);
+    e_.counters_.write_units_estimated += units;
+  }
+
+  // The items of `sent` not in `again` (both sorted) were written.
+  void CountWriteUnitsExcept(const std::vector<uint32_t>& sent,
+                             const std::vector<uint32_t>& again) {
+    if (again.size() >= sent.size()) return;
+    uint64_t units = 0;
+    for (uint32_t i : sent) {
+      if (!std::binary_search(again.begin(), again.end(), i)) {
+        units += EstimatedWriteUnits(items_.items()[i].json_len);
+      }
+    }
+    e_.counters_.write_units_estimated += units;
   }
 
   // The items of `sent` that the server returned unprocessed, matched by key.

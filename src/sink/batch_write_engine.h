@@ -49,7 +49,19 @@ struct BatchWriteCounters {
                                                  // UnprocessedItems
   std::atomic<uint64_t> unprocessed_retried{0};  // items re-sent from UnprocessedItems
   std::atomic<uint64_t> split_requests{0};       // requests split after a ValidationException
+  std::atomic<uint64_t> in_flight{0};            // requests sent, outcome not yet handled
+  // Write capacity units of the acknowledged items, estimated (the requests
+  // do not ask for ReturnConsumedCapacity): ceil(size / 1 KB) per item, the
+  // size being that of the item's DynamoDB JSON, an upper bound of
+  // DynamoDB's own measure.
+  std::atomic<uint64_t> write_units_estimated{0};
 };
+
+// The estimated write capacity units of an item whose DynamoDB JSON is
+// `json_bytes` long: ceil(json_bytes / 1024), at least 1.
+inline uint64_t EstimatedWriteUnits(size_t json_bytes) {
+  return json_bytes == 0 ? 1 : (json_bytes + 1023) / 1024;
+}
 
 // The table's key attributes: how an UnprocessedItem is matched back to the
 // item it came from.

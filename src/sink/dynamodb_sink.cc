@@ -157,6 +157,27 @@ std::vector<std::pair<std::string, uint64_t>> DynamoDbSink::Stats() const {
           {"inflight_limit", static_cast<uint64_t>(throttle_->limit())}};
 }
 
+SinkActivity DynamoDbSink::Activity() const {
+  SinkActivity a;
+  a.requests_counted = true;
+  const WriteThrottle::Gauges g = throttle_->gauges();
+  a.inflight_limit = g.limit;
+  a.rate = g.rate;
+  a.rate_decreases = g.decreases;
+  if (!engine_) {
+    a.in_flight = static_cast<uint64_t>(g.in_flight);
+    return a;
+  }
+  const BatchWriteCounters& c = engine_->counters();
+  a.requests = c.requests.load(std::memory_order_relaxed);
+  a.retries = c.retries.load(std::memory_order_relaxed);
+  a.throttles = c.throttles.load(std::memory_order_relaxed);
+  a.in_flight = c.in_flight.load(std::memory_order_relaxed);
+  a.write_units = c.write_units_estimated.load(std::memory_order_relaxed);
+  a.write_units_estimated = true;
+  return a;
+}
+
 Result<std::unique_ptr<Sink>> OpenDynamoDbSink(DynamoDbSinkOptions options) {
   auto sink = DynamoDbSink::Open(std::move(options));
   if (!sink.ok()) return sink.status();

@@ -84,6 +84,7 @@ class DynamoDbSink : public Sink {
   // requests, retries, throttles, unprocessed_retried, split_requests and the
   // current in-flight limit.
   std::vector<std::pair<std::string, uint64_t>> Stats() const override;
+  SinkActivity Activity() const override;
 
   const std::string& endpoint() const { return endpoint_; }
   // Totals for progress and the summary; zero before the first WriteChunk.

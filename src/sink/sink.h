@@ -28,6 +28,21 @@ struct SinkRejection {
   std::string reason;  // the target's message
 };
 
+// What a sink is doing now, for the run's time series (journal/series.h).
+// Read from atomics only: Activity() never blocks and takes no lock.
+struct SinkActivity {
+  bool requests_counted = false;      // a network sink: the request fields mean something
+  uint64_t requests = 0;              // write requests sent
+  uint64_t retries = 0;               // requests (or their unprocessed items) sent again
+  uint64_t throttles = 0;             // throttling answers (errors or UnprocessedItems)
+  uint64_t in_flight = 0;             // requests in flight now
+  int inflight_limit = 0;             // the write governor's concurrency limit; 0: none
+  double rate = 0;                    // the governor's current items/s cap; 0: none
+  uint64_t rate_decreases = 0;        // times the governor halved its limits
+  uint64_t write_units = 0;           // write capacity units of acknowledged items
+  bool write_units_estimated = true;  // from item sizes, not the server's figure
+};
+
 struct TableSpec {
   std::string name;
   KeySpec partition_key;
@@ -63,6 +78,9 @@ class Sink {
   // Counters worth showing (e.g. {"throttles", 3}); safe to call while
   // chunks are being written.
   virtual std::vector<std::pair<std::string, uint64_t>> Stats() const { return {}; }
+
+  // Its activity now (see SinkActivity); thread-safe, lock-free.
+  virtual SinkActivity Activity() const { return {}; }
 };
 
 // Settings of targets reached over the network (dynamodb://).

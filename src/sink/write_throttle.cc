@@ -22,7 +22,25 @@ WriteThrottle::WriteThrottle(WriteThrottleOptions options)
       limit_(std::clamp(options_.initial_inflight, 1, std::max(1, options_.max_inflight))),
       rate_(std::max(0.0, options_.rate)),
       tokens_(rate_),
-      refilled_at_(Now()) {}
+      refilled_at_(Now()) {
+  MirrorLocked();
+}
+
+void WriteThrottle::MirrorLocked() {
+  limit_seen_.store(limit_, std::memory_order_relaxed);
+  in_flight_seen_.store(in_flight_, std::memory_order_relaxed);
+  rate_seen_.store(rate_, std::memory_order_relaxed);
+  decreases_seen_.store(decreases_, std::memory_order_relaxed);
+}
+
+WriteThrottle::Gauges WriteThrottle::gauges() const {
+  Gauges g;
+  g.limit = limit_seen_.load(std::memory_order_relaxed);
+  g.in_flight = in_flight_seen_.load(std::memory_order_relaxed);
+  g.rate = rate_seen_.load(std::memory_order_relaxed);
+  g.decreases = decreases_seen_.load(std::memory_order_relaxed);
+  return g;
+}
 
 std::chrono::steady_clock::time_point WriteThrottle::Now() const {
   return options_.clock ? options_.clock() : std::chrono::steady_clock::now();
@@ -57,6 +75,7 @@ bool WriteThrottle::TryAcquireLocked(size_t items, std::chrono::nanoseconds* wai
     tokens_ -= static_cast<double>(items);
   }
   ++in_flight_;
+  in_flight_seen_.store(in_flight_, std::memory_order_relaxed);
   return true;
 }
 
@@ -103,6 +122,7 @@ void WriteThrottle::Release(Signal signal) {
         }
       }
     }
+    MirrorLocked();
   }
   released_.notify_all();
 }

@@ -17,6 +17,7 @@
 // and must not be called there.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -71,6 +72,16 @@ class WriteThrottle {
   uint64_t throttles() const;  // throttling signals seen
   uint64_t decreases() const;  // times the limits were halved
 
+  // The same values read without the mutex (relaxed atomics mirrored under
+  // it), for a sampler thread: never blocks, never contends with Acquire.
+  struct Gauges {
+    int limit = 0;
+    int in_flight = 0;
+    double rate = 0;
+    uint64_t decreases = 0;
+  };
+  Gauges gauges() const;
+
  private:
   std::chrono::steady_clock::time_point Now() const;
   void RefillLocked(std::chrono::steady_clock::time_point now) const;
@@ -88,6 +99,12 @@ class WriteThrottle {
   bool decreased_once_ = false;
   uint64_t throttles_ = 0;
   uint64_t decreases_ = 0;
+  // Mirrors for gauges(), stored under mu_ whenever the fields change.
+  void MirrorLocked();
+  std::atomic<int> limit_seen_{0};
+  std::atomic<int> in_flight_seen_{0};
+  std::atomic<double> rate_seen_{0};
+  std::atomic<uint64_t> decreases_seen_{0};
 };
 
 }  // namespace csv2ddb

@@ -198,5 +198,24 @@ TEST(WriteThrottleTest, AcquireWaitsForTokensUntilTheClockMoves) {
   EXPECT_EQ(t.in_flight(), 2);
 }
 
+// The sampler's lock-free view follows the locked state.
+TEST(WriteThrottleTest, GaugesMirrorTheLimitsWithoutTheLock) {
+  FakeClock clock;
+  WriteThrottle t(Options(&clock, 8, 8, 1000));
+  EXPECT_EQ(t.gauges().limit, 8);
+  EXPECT_EQ(t.gauges().rate, 1000);
+  ASSERT_TRUE(t.TryAcquire(1));
+  ASSERT_TRUE(t.TryAcquire(1));
+  EXPECT_EQ(t.gauges().in_flight, 2);
+  t.Release(Signal::kThrottled);
+  const WriteThrottle::Gauges g = t.gauges();
+  EXPECT_EQ(g.limit, 4);
+  EXPECT_EQ(g.in_flight, 1);
+  EXPECT_EQ(g.rate, 500);
+  EXPECT_EQ(g.decreases, 1u);
+  EXPECT_EQ(g.limit, t.limit());
+  EXPECT_EQ(g.rate, t.rate());
+}
+
 }  // namespace
 }  // namespace csv2ddb
