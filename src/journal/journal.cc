@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <functional>
 
+#include "common/sqlite_setup.h"
+
 namespace csv2ddb {
 
 namespace {
@@ -108,6 +110,7 @@ Result<std::unique_ptr<Journal>> Journal::Open(const std::string& state_dir) {
   std::filesystem::create_directories(state_dir, ec);
   if (ec) return Status::IOError("state directory '" + state_dir + "': " + ec.message());
   const std::string path = state_dir + "/journal.sqlite";
+  ConfigureSqlite();
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
