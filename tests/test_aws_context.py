@@ -7,20 +7,19 @@ exactly one line.
 
 Servers: s3rver (S3) and dynalite (DynamoDB) on loopback, and a loopback SNS
 stand-in that answers Publish like SNS and records what it was sent."""
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import servers  # noqa: E402
 from project import BIN, SAMPLE, EV_MAPPING, TABLE  # noqa: E402
+from standin import LoopbackStandIn, QuietHandler, env_without_aws  # noqa: E402
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:csv2ddb-executions"
 PUBLISH_OK = (
@@ -29,38 +28,20 @@ PUBLISH_OK = (
     "<ResponseMetadata><RequestId>d74b8436</RequestId></ResponseMetadata></PublishResponse>")
 
 
-class SnsStandIn:
+class SnsStandIn(LoopbackStandIn):
     """Answers every POST with a PublishResponse; keeps (headers, form) of each."""
 
     def __init__(self):
         self.requests = []
         outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
                 outer.requests.append((dict(self.headers), urllib.parse.parse_qs(body)))
-                data = PUBLISH_OK.encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/xml")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.reply(200, "text/xml", PUBLISH_OK)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.endpoint = "http://127.0.0.1:%d" % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 class AwsContextTest(unittest.TestCase):
@@ -79,10 +60,9 @@ class AwsContextTest(unittest.TestCase):
         config = os.path.join(self.dir, "config")
         with open(config, "w") as f:
             f.write(f"[default]\ncredential_process = {sys.executable} {script}\n")
-        self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith("AWS_")}
-        self.env.update(AWS_CONFIG_FILE=config, AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
-                        AWS_EC2_METADATA_DISABLED="true", AWS_REGION="us-east-1")
+        self.env = env_without_aws(AWS_CONFIG_FILE=config,
+                                   AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
+                                   AWS_EC2_METADATA_DISABLED="true", AWS_REGION="us-east-1")
         # The sample with one bad row, so the run writes a reject to S3.
         with open(SAMPLE, encoding="utf-8", newline="") as f:
             lines = f.read().splitlines()

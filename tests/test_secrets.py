@@ -9,18 +9,17 @@ error reaches stderr, the summary on stdout, a `file:` notification and the
 journal: none of the four may hold the token, the secret key or the signature,
 and each must still name the error."""
 import glob
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from project import BIN, SAMPLE, EV_MAPPING, TABLE  # noqa: E402
+from standin import LoopbackStandIn, QuietHandler, env_without_aws  # noqa: E402
 
 # A session token as STS issues them: long base64.
 TOKEN = ("IQoJb3JpZ2luX2VjEHsaCXVzLWVhc3QtMSJHMEUCIQD6Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2Rl"
@@ -34,7 +33,7 @@ DESCRIBE = json.dumps({"Table": {
     "AttributeDefinitions": [{"AttributeName": "dol_vehicle_id", "AttributeType": "S"}]}})
 
 
-class LeakyDynamoDb:
+class LeakyDynamoDb(LoopbackStandIn):
     """DescribeTable: the table. Anything else: InvalidSignatureException whose
     message echoes the canonical request with the token it received."""
 
@@ -42,7 +41,7 @@ class LeakyDynamoDb:
         self.tokens_seen = []
         outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 target = self.headers.get("X-Amz-Target", "")
@@ -66,36 +65,19 @@ class LeakyDynamoDb:
                     body = json.dumps({"__type": "com.amazon.coral.service#"
                                                  "InvalidSignatureException",
                                        "message": message})
-                data = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/x-amz-json-1.0")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.reply(status, "application/x-amz-json-1.0", body)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.endpoint = "http://127.0.0.1:%d" % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 class SecretsTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="csv2ddb_secrets_")
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        self.env.update(AWS_ACCESS_KEY_ID="ASIACSV2DDBTEST", AWS_SECRET_ACCESS_KEY=SECRET,
-                        AWS_SESSION_TOKEN=TOKEN, AWS_EC2_METADATA_DISABLED="true",
-                        AWS_SHARED_CREDENTIALS_FILE="/nonexistent", AWS_CONFIG_FILE="/nonexistent")
+        self.env = env_without_aws(AWS_ACCESS_KEY_ID="ASIACSV2DDBTEST",
+                                   AWS_SECRET_ACCESS_KEY=SECRET, AWS_SESSION_TOKEN=TOKEN,
+                                   AWS_EC2_METADATA_DISABLED="true",
+                                   AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
+                                   AWS_CONFIG_FILE="/nonexistent")
 
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -41,6 +41,44 @@ TEST(JsonEscape, AppendsWithoutTouchingWhatIsThere) {
 }
 
 // Every single byte and a mix of them round-trip through a JSON parser.
+// The escaper skips eight bytes at a time: every special byte must still be
+// found at every position of a word, and at the tail, next to bytes that
+// look alike to the bit tricks (0x20, '#', ']', 0x80 and above).
+TEST(JsonEscape, SpecialByteAtEveryPositionOfAWord) {
+  const auto reference = [](std::string_view s) {
+    std::string out;
+    for (char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (u < 0x20) {
+        std::string one;
+        AppendJsonEscaped(std::string_view(&c, 1), &one);
+        EXPECT_GE(one.size(), 2u);
+        out += one;
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  };
+  for (const char filler : {'a', ' ', '#', ']', '!', static_cast<char>(0xC3)}) {
+    for (const char special : {'"', '\\', '\n', '\x01', '\x1f', '\0'}) {
+      for (size_t len = 1; len <= 24; ++len) {
+        for (size_t at = 0; at < len; ++at) {
+          std::string s(len, filler);
+          s[at] = special;
+          std::string out;
+          AppendJsonEscaped(s, &out);
+          ASSERT_EQ(out, reference(s)) << "len " << len << " at " << at;
+          ASSERT_NE(out, s);
+        }
+      }
+    }
+  }
+}
+
 TEST(JsonEscape, EveryByteRoundTripsThroughAJsonParser) {
   std::string all;
   for (int c = 0; c < 0x80; ++c) all.push_back(static_cast<char>(c));

@@ -1,5 +1,6 @@
 #include "csv/record_state.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace csv2ddb {
@@ -45,10 +46,26 @@ size_t RecordStateMachine::FindRecordEnd(std::string_view data, size_t from, siz
       s = RecordState::kQuoteInQuoted;
       continue;
     }
-    if (s == RecordState::kUnquoted) {
-      // Skip to the end of the field.
-      while (i < n && d[i] != delimiter_ && d[i] != '\n') ++i;
-      if (i == n) break;
+    if (s == RecordState::kFieldStart || s == RecordState::kUnquoted) {
+      // Outside quotes a quote matters only as a field's first byte, so up to
+      // the next quote byte every '\n' ends a record, and the state at that
+      // quote follows from the byte before it.
+      const void* q = std::memchr(d + i, quote_, n - i);
+      const size_t next_quote = q ? static_cast<size_t>(static_cast<const char*>(q) - d) : n;
+      if (next_quote > i) {
+        const size_t look = std::max(i, first_cut);
+        if (look < next_quote) {
+          if (const void* nl = std::memchr(d + look, '\n', next_quote - look)) {
+            *state = RecordState::kFieldStart;
+            return static_cast<size_t>(static_cast<const char*>(nl) - d) + 1;
+          }
+        }
+        const char before = d[next_quote - 1];
+        s = before == delimiter_ || before == '\n' ? RecordState::kFieldStart
+                                                   : RecordState::kUnquoted;
+        i = next_quote;
+        if (i == n) break;
+      }
     }
     const char c = d[i];
     if (EndsRecord(s, c) && i >= first_cut) {

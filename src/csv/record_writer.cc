@@ -16,13 +16,26 @@ void AppendCsvField(std::string_view field, const Dialect& dialect, std::string*
   out->push_back(dialect.quote);
 }
 
-std::string FormatCsvRecord(const std::vector<std::string>& fields, const Dialect& dialect) {
+namespace {
+
+template <typename Fields>
+std::string Join(const Fields& fields, const Dialect& dialect) {
   std::string out;
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i) out.push_back(dialect.delimiter);
     AppendCsvField(fields[i], dialect, &out);
   }
   return out;
+}
+
+}  // namespace
+
+std::string FormatCsvRecord(const std::vector<std::string>& fields, const Dialect& dialect) {
+  return Join(fields, dialect);
+}
+
+std::string FormatCsvRecord(std::span<const std::string_view> fields, const Dialect& dialect) {
+  return Join(fields, dialect);
 }
 
 }  // namespace csv2ddb

@@ -2,6 +2,7 @@
 // unchanged (csv/record_state.h's rule).
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,5 +18,6 @@ void AppendCsvField(std::string_view field, const Dialect& dialect, std::string*
 // The fields joined by the delimiter, each as AppendCsvField writes it; no line
 // ending. E.g. the header row of rejects.csv when the mapping names the columns.
 std::string FormatCsvRecord(const std::vector<std::string>& fields, const Dialect& dialect);
+std::string FormatCsvRecord(std::span<const std::string_view> fields, const Dialect& dialect);
 
 }  // namespace csv2ddb

@@ -206,6 +206,16 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
   if (!o.validate_only && o.target.rfind(dynamodb, 0) == 0 && o.target.size() > dynamodb.size()) {
     out->table.name = o.target.substr(dynamodb.size());
   }
+  // The execution's record, as it is created in the journal.
+  const auto new_record = [&] {
+    ExecutionRecord e;
+    e.name = name;
+    e.status = kRunning;
+    e.start_date = NowIso8601();
+    e.input_json = RunOptionsToJson(o, identity, mapping_digest);
+    e.pid = getpid();
+    return e;
+  };
   if (Status st = out->sink->Prepare(out->table); !st.ok()) {
     // A wrong table or key schema is the user's to fix; an unreachable or
     // refusing target is a failed run. Either way nothing was written.
@@ -215,13 +225,7 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
     // The target may come back: record the execution as FAILED (nothing
     // written), so `status` shows it and `resume` can continue it.
     if (out->journal && !out->resume) {
-      ExecutionRecord e;
-      e.name = name;
-      e.status = kRunning;
-      e.start_date = NowIso8601();
-      e.input_json = RunOptionsToJson(o, identity, mapping_digest);
-      e.pid = getpid();
-      if (Status created = out->journal->Create(e); created.ok()) {
+      if (Status created = out->journal->Create(new_record()); created.ok()) {
         if (Status done = out->journal->Finish(name, kFailed, "", st.message()); !done.ok()) {
           return Fail(kExitFailed, st.message() + " (and the journal: " + done.message() + ")");
         }
@@ -254,13 +258,9 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
       return Fail(kExitFailed, st.message());
     }
   } else {
-    ExecutionRecord e;
-    e.name = name;
-    e.status = kRunning;
-    e.start_date = NowIso8601();
-    e.input_json = RunOptionsToJson(o, identity, mapping_digest);
-    e.pid = getpid();
-    if (Status st = out->journal->Create(e); !st.ok()) return Fail(kExitUsage, st.message());
+    if (Status st = out->journal->Create(new_record()); !st.ok()) {
+      return Fail(kExitUsage, st.message());
+    }
   }
   out->created = true;
   return std::nullopt;

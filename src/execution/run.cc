@@ -98,19 +98,21 @@ RunOutcome Run(Prepared* p) {
     popts.max_failed_chunks = UINT64_MAX;  // judged at the end (verdict.h)
   }
 
-  // The chunk count: set by on_input_end (whichever thread the pipeline
-  // calls it on), written to the journal by the committing side only.
-  std::atomic<int64_t> total_chunks{kUnknown};
+  // The chunk count: set by on_input_end, which the pipeline calls on the
+  // committing side, as on_commit and never at the same time (the committer
+  // role passes between threads through the pipeline's mutex), and read here
+  // once the pipeline's threads have ended: no further synchronization.
+  int64_t total_chunks = kUnknown;
   int64_t recorded_total = kUnknown;  // touched by the journal's user only
   const auto record_total = [&]() -> Status {
-    const int64_t total = total_chunks.load();
+    const int64_t total = total_chunks;
     if (total == kUnknown || total == recorded_total) return Status::OK();
     CSV2DDB_RETURN_IF_ERROR(journal->SetTotalChunks(name, total));
     recorded_total = total;
     return Status::OK();
   };
   popts.on_input_end = [&total_chunks](uint64_t total) {
-    total_chunks.store(static_cast<int64_t>(total));
+    total_chunks = static_cast<int64_t>(total);
   };
   if (journal) {
     popts.start = p->resume_point;
@@ -162,8 +164,8 @@ RunOutcome Run(Prepared* p) {
   progress.reset();
   out.sink_closed = p->sink->Close();
   // The pipeline's threads have ended: this thread is the journal's user now.
-  if (total_chunks.load() != kUnknown) {
-    out.total_chunks = static_cast<uint64_t>(total_chunks.load());
+  if (total_chunks != kUnknown) {
+    out.total_chunks = static_cast<uint64_t>(total_chunks);
     if (journal) {
       if (Status st = record_total(); !st.ok() && out.result.ok()) out.result = st;
     }

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "common/json_escape.h"
+#include "common/sqlite_setup.h"
 
 namespace csv2ddb {
 
@@ -126,6 +127,7 @@ Result<std::unique_ptr<Journal>> Journal::Open(const std::string& state_dir) {
   std::filesystem::create_directories(state_dir, ec);
   if (ec) return Status::IOError("state directory '" + state_dir + "': " + ec.message());
   const std::string path = state_dir + "/journal.sqlite";
+  ConfigureSqlite();
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {

@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "csv/record_writer.h"
 #include "lambda/byte_ranges.h"  // error types
 
 namespace csv2ddb::lambda {
@@ -35,24 +36,7 @@ std::string Quoted(const std::vector<std::string_view>& names) {
 }  // namespace
 
 std::string FormatCsvRow(const std::vector<std::string_view>& fields, const Dialect& dialect) {
-  std::string row;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i) row.push_back(dialect.delimiter);
-    const std::string_view f = fields[i];
-    const bool quote = f.find_first_of(std::string{dialect.delimiter, dialect.quote, '\n', '\r'}) !=
-                       std::string_view::npos;
-    if (!quote) {
-      row.append(f);
-      continue;
-    }
-    row.push_back(dialect.quote);
-    for (char c : f) {
-      if (c == dialect.quote) row.push_back(c);
-      row.push_back(c);
-    }
-    row.push_back(dialect.quote);
-  }
-  return row;
+  return FormatCsvRecord(fields, dialect);
 }
 
 Status ProcessCsvItems(const simdjson::dom::array& items, const Mapping& mapping,

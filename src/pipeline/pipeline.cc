@@ -526,6 +526,9 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
   }
   Run run(sink, rejects, counters, options, 2 * workers + 2, redrive_end);
   BoundedQueue<Work> queue(workers);
+  // Chunk buffers go back to the reader once processed (at most as many as
+  // can be in flight at once, and none grown far past a chunk).
+  BufferPool buffers(2 * workers + 2, 2 * options.chunk_size + (1u << 20));
   const bool resuming = options.start.chunk_index > 0;
   const uint64_t header_bytes = resuming ? 0 : start.offset;
   if (counters) counters->raw_total = source->RawSize();
@@ -537,7 +540,7 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
   // to the workers; it never commits.
   std::thread reader([&] {
     RecordSplitter splitter(source, dialect, options.chunk_size, std::move(start.rest),
-                            start.offset, start.first_line, options.start.chunk_index);
+                            start.offset, start.first_line, options.start.chunk_index, &buffers);
     bool wrote_before = false;  // a chunk before this one is written by this run
     while (run.WaitForRoom()) {
       Result<std::optional<Chunk>> next = splitter.Next();
@@ -560,7 +563,7 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
           work.kind = Work::Kind::kReread;
         } else {
           work.kind = Work::Kind::kSkip;
-          work.chunk.data = std::string();
+          buffers.Give(std::move(work.chunk.data));
         }
       } else {
         wrote_before = true;
@@ -588,6 +591,7 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
         }
         if (run.failed() || run.Stopping()) continue;  // drain; left for resume
         Result<ChunkResult> r = worker.Process(work->chunk, work->kind == Work::Kind::kReread);
+        buffers.Give(std::move(work->chunk.data));
         if (!r.ok()) {
           run.Fail(r.status());
           continue;

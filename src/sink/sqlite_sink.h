@@ -13,6 +13,7 @@
 
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "sink/sink.h"
 
@@ -30,7 +31,8 @@ class SqliteSink : public Sink {
   ~SqliteSink() override;
 
   Status Prepare(const TableSpec& table) override;
-  // One transaction per chunk; concurrent callers are serialized.
+  // One transaction per chunk, rows in key order; concurrent callers are
+  // serialized (the connection is only ever used under mu_).
   Status WriteChunk(const ItemBuffer& items, const BatchPlan& plan,
                     std::vector<SinkRejection>* rejected) override;
   bool KeepsLaterRowOnDuplicateKeys() const override { return true; }
@@ -41,6 +43,8 @@ class SqliteSink : public Sink {
   SqliteSink(std::string path, std::string source, sqlite3* db)
       : path_(std::move(path)), source_(std::move(source)), db_(db) {}
   Status PrepareLocked(const TableSpec& table);
+  // The plan's items in key order (partition key, then sort key).
+  static std::vector<uint32_t> KeyOrder(const ItemBuffer& items, const BatchPlan& plan);
   Result<int64_t> SourceId();
   Status Exec(const std::string& sql);
   Status Error(const std::string& what) const;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string_view>
 #include <utility>
 
 namespace csv2ddb {
@@ -10,18 +11,32 @@ namespace {
 
 constexpr size_t kMinRead = 64 << 10;
 
+uint64_t CountNewlines(std::string_view data) {
+  uint64_t n = 0;
+  const char* p = data.data();
+  const char* end = p + data.size();
+  while (const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p))) {
+    ++n;
+    p = static_cast<const char*>(nl) + 1;
+  }
+  return n;
+}
+
 }  // namespace
 
 RecordSplitter::RecordSplitter(ByteSource* source, const Dialect& dialect, size_t chunk_size,
                                std::string pending, uint64_t offset, uint64_t first_line,
-                               uint64_t first_index)
+                               uint64_t first_index, BufferPool* pool)
     : source_(source),
       machine_(dialect),
       chunk_size_(std::max<size_t>(chunk_size, 1)),
+      pool_(pool),
       buf_(std::move(pending)),
       next_index_(first_index),
       offset_(offset),
       line_(first_line) {}
+
+std::string RecordSplitter::NewBuffer() { return pool_ ? pool_->Take() : std::string(); }
 
 Result<size_t> RecordSplitter::Fill(size_t want) {
   const size_t shift = pos_;
@@ -30,6 +45,11 @@ Result<size_t> RecordSplitter::Fill(size_t want) {
     pos_ = 0;
   }
   const size_t old = buf_.size();
+  if (buf_.capacity() < old + want) {
+    // Room for a whole chunk and the few blocks read past it to find the
+    // record's end, so a buffer is not reallocated (and copied) as it fills.
+    buf_.reserve(std::max(old + want, chunk_size_ + 2 * kMinRead));
+  }
   buf_.resize(old + want);
   size_t got = 0;
   while (got < want) {
@@ -77,11 +97,12 @@ Result<std::optional<Chunk>> RecordSplitter::Next() {
                                      std::to_string(kMaxRecordBytes >> 20) +
                                      " MiB (a quoted field that is never closed?)");
     }
-    // Grow by a fraction of what is buffered, so a long record costs
-    // amortized O(1) per byte, but not past the limit: an over-long record
-    // fails the same way however the reads fall.
+    // Read a block, then double what is read past the first possible cut, so
+    // a long record costs amortized O(1) per byte while a short one leaves
+    // little to carry into the next chunk; but not past the limit: an
+    // over-long record fails the same way however the reads fall.
     const size_t room = first_cut + kMaxRecordBytes + 1 - buf_.size();
-    const size_t grow = std::max({kMinRead, chunk_size_ / 8, (buf_.size() - pos_) / 4});
+    const size_t grow = std::max(kMinRead, buf_.size() - first_cut);
     Result<size_t> shifted = Fill(std::max<size_t>(std::min(grow, room), 1));
     if (!shifted.ok()) return shifted.status();
     first_cut -= *shifted;
@@ -97,11 +118,13 @@ Result<std::optional<Chunk>> RecordSplitter::Next() {
   if (pos_ == 0 && rest <= len) {
     // The chunk is most of the buffer: hand the buffer over and keep a copy
     // of the (smaller) rest.
-    std::string next(buf_, cut);
+    std::string next = NewBuffer();
+    next.assign(buf_, cut);
     chunk.data = std::move(buf_);
     chunk.data.resize(cut);
     buf_ = std::move(next);
   } else {
+    chunk.data = NewBuffer();
     chunk.data.assign(buf_, pos_, len);
     pos_ = cut;
   }
@@ -110,7 +133,7 @@ Result<std::optional<Chunk>> RecordSplitter::Next() {
     pos_ = 0;
   }
   offset_ += len;
-  line_ += std::count(chunk.data.begin(), chunk.data.end(), '\n');
+  line_ += CountNewlines(chunk.data);
   chunk.next_line = line_;
   return std::optional<Chunk>(std::move(chunk));
 }

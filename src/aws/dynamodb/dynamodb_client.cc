@@ -9,6 +9,8 @@
 #include <thread>
 #include <utility>
 
+#include "aws/service_request.h"
+
 namespace csv2ddb::aws {
 namespace {
 
@@ -283,25 +285,16 @@ std::string DynamoDbEndpointForRegion(std::string_view region) {
 DynamoDbClient::DynamoDbClient(HttpClient* http, std::string endpoint, RequestSigner signer,
                                RetryPolicy retry)
     : http_(http),
-      url_([&] {
-        while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
-        return endpoint + "/";
-      }()),
+      url_(ServicePostUrl(endpoint)),
       signer_(std::move(signer)),
       retry_(std::move(retry)) {}
 
 std::optional<AwsError> DynamoDbClient::BuildRequest(std::string_view operation, std::string body,
                                                      HttpRequest* request) const {
-  request->method = "POST";
-  request->url = url_;
-  request->headers = {{"Content-Type", std::string(kContentType)},
-                      {"X-Amz-Target", std::string(kTargetPrefix) + std::string(operation)}};
-  request->body = std::move(body);
-  if (signer_) {
-    Status signed_ok = signer_(*request);
-    if (!signed_ok.ok()) {
-      return MakeAwsError("DynamoDB", 0, "csv2ddb.SigningFailed", signed_ok.message());
-    }
+  *request = ServicePostRequest(
+      url_, kContentType, std::string(kTargetPrefix) + std::string(operation), std::move(body));
+  if (Status signed_ok = SignRequest(signer_, request); !signed_ok.ok()) {
+    return MakeAwsError("DynamoDB", 0, "csv2ddb.SigningFailed", signed_ok.message());
   }
   return std::nullopt;
 }

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "aws/service_request.h"
+
 namespace csv2ddb::aws {
 namespace {
 
@@ -121,10 +123,7 @@ Result<PutRecordBatchResult> ParsePutRecordBatchResponse(std::string_view body,
 FirehoseClient::FirehoseClient(HttpClient* http, std::string endpoint, RequestSigner signer,
                                RetryPolicy retry)
     : http_(http),
-      url_([&] {
-        while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
-        return endpoint + "/";
-      }()),
+      url_(ServicePostUrl(endpoint)),
       signer_(std::move(signer)),
       retry_(std::move(retry)) {}
 
@@ -135,13 +134,9 @@ Result<PutRecordBatchResult> FirehoseClient::PutRecordBatch(
   if (!IsValidStreamName(stream)) {
     return Status::InvalidArgument(uri + ": invalid delivery stream name");
   }
-  HttpRequest request;
-  request.method = "POST";
-  request.url = url_;
-  request.headers.push_back(HttpHeader{"X-Amz-Target", kTarget});
-  request.headers.push_back(HttpHeader{"Content-Type", kContentType});
-  request.body = BuildPutRecordBatchBody(stream, records);
-  if (signer_) CSV2DDB_RETURN_IF_ERROR(signer_(request).WithContext(uri));
+  HttpRequest request =
+      ServicePostRequest(url_, kContentType, kTarget, BuildPutRecordBatchBody(stream, records));
+  CSV2DDB_RETURN_IF_ERROR(SignRequest(signer_, &request).WithContext(uri));
   HttpResponse response = http_->Send(std::move(request));
   if (response.status < 200 || response.status >= 300) {
     AwsError error = ParseJsonProtocolError("Firehose", response);
@@ -159,14 +154,11 @@ Status FirehoseClient::DescribeDeliveryStream(std::string_view stream) const {
   if (!IsValidStreamName(stream)) {
     return Status::InvalidArgument(uri + ": invalid delivery stream name");
   }
-  HttpRequest request;
-  request.method = "POST";
-  request.url = url_;
-  request.headers.push_back(HttpHeader{"X-Amz-Target", "Firehose_20150804.DescribeDeliveryStream"});
-  request.headers.push_back(HttpHeader{"Content-Type", kContentType});
   // The name is checked above: no character needs escaping.
-  request.body = "{\"DeliveryStreamName\":\"" + std::string(stream) + "\",\"Limit\":1}";
-  if (signer_) CSV2DDB_RETURN_IF_ERROR(signer_(request).WithContext(uri));
+  HttpRequest request =
+      ServicePostRequest(url_, kContentType, "Firehose_20150804.DescribeDeliveryStream",
+                         "{\"DeliveryStreamName\":\"" + std::string(stream) + "\",\"Limit\":1}");
+  CSV2DDB_RETURN_IF_ERROR(SignRequest(signer_, &request).WithContext(uri));
   HttpResponse response = http_->Send(std::move(request));
   if (response.status < 200 || response.status >= 300) {
     return ParseJsonProtocolError("Firehose", response).ToStatus(uri);

@@ -9,6 +9,7 @@
 
 #include "aws/aws_error.h"
 #include "aws/endpoint.h"
+#include "aws/service_request.h"
 #include "aws/xml.h"
 
 namespace csv2ddb::aws {
@@ -125,17 +126,11 @@ std::string FormUrlEncode(std::string_view value) {
 
 HttpRequest BuildSnsPublishRequest(const std::string& endpoint, const std::string& topic_arn,
                                    const std::string& message) {
-  HttpRequest request;
-  request.method = "POST";
-  std::string_view base = endpoint;
-  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
-  request.url = std::string(base) + "/";
-  request.headers.push_back({"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"});
-  request.body = "Action=Publish&Version=2010-03-31&TopicArn=";
-  request.body += FormUrlEncode(topic_arn);
-  request.body += "&Message=";
-  request.body += FormUrlEncode(message);
-  return request;
+  // The query protocol: no X-Amz-Target, the action is in the form.
+  return ServicePostRequest(
+      ServicePostUrl(endpoint), "application/x-www-form-urlencoded; charset=utf-8", "",
+      "Action=Publish&Version=2010-03-31&TopicArn=" + FormUrlEncode(topic_arn) +
+          "&Message=" + FormUrlEncode(message));
 }
 
 Status SnsPublishResponseToStatus(const HttpResponse& response, std::string_view topic_arn) {
@@ -161,9 +156,8 @@ Status SnsPublishResponseToStatus(const HttpResponse& response, std::string_view
 Status SnsPublish(HttpClient* http, const RequestSigner& signer, const std::string& endpoint,
                   const std::string& topic_arn, const std::string& message) {
   HttpRequest request = BuildSnsPublishRequest(endpoint, topic_arn, message);
-  if (signer) {
-    Status signed_ok = signer(request);
-    if (!signed_ok.ok()) return signed_ok.WithContext("SNS Publish to " + topic_arn);
+  if (Status signed_ok = SignRequest(signer, &request); !signed_ok.ok()) {
+    return signed_ok.WithContext("SNS Publish to " + topic_arn);
   }
   return SnsPublishResponseToStatus(http->Send(std::move(request)), topic_arn);
 }

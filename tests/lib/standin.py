@@ -1,0 +1,47 @@
+"""Loopback stand-ins for AWS endpoints that the suites script themselves (an
+SNS that records what it was sent, a DynamoDB that echoes secrets in its
+errors), and the environment that keeps a run away from the developer's own
+AWS settings."""
+import http.server
+import os
+import threading
+
+
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """A request handler that logs nothing and answers with reply()."""
+
+    def reply(self, status, content_type, body):
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+class LoopbackStandIn:
+    """Serves `handler` (a QuietHandler subclass) on a free loopback port in a
+    thread for the duration of a `with` block; `endpoint` is its URL."""
+
+    def __init__(self, handler):
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.endpoint = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def env_without_aws(**overrides):
+    """The process environment without any AWS_* variable, plus `overrides`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(overrides)
+    return env
