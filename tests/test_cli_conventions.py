@@ -127,7 +127,7 @@ class Conventions(unittest.TestCase):
         return [w for w in p.stdout.split("\n") if w]
 
     def test_bash_completes_commands_flags_and_values(self):
-        self.assertEqual(self.bash_complete("r"), ["run", "resume"])
+        self.assertEqual(sorted(self.bash_complete("r")), ["report", "resume", "run"])
         self.assertEqual(self.bash_complete("run", "--no-pro"), ["--no-progress"])
         self.assertEqual(self.bash_complete("list", "--out"), ["--output"])
         self.assertEqual(self.bash_complete("status", "x", "--output", "t"), ["table", "text"])

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "common/json_escape.h"
+#include "common/sqlite_setup.h"
 
 namespace csv2ddb {
 
@@ -83,6 +84,7 @@ Result<std::unique_ptr<SeriesStore>> SeriesStore::Open(const std::string& state_
   if (ec) return Status::IOError("state directory '" + state_dir + "': " + ec.message());
   const std::string path = state_dir + "/journal.sqlite";
   sqlite3* db = nullptr;
+  ConfigureSqlite();
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "cannot open";
