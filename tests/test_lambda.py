@@ -214,6 +214,27 @@ class LambdaTests(unittest.TestCase):
         self.assertEqual(parsed[0], list(rows[0].keys()))
         self.assertEqual(len(parsed), 3)
         self.assertEqual(parsed[1][list(rows[0].keys()).index(KEY)], "  ")
+        # The worker logs JSON lines by default (CloudWatch parses them): every
+        # stderr line is one event; ready first, then one batch event each.
+        events = [json.loads(line) for line in err.splitlines() if line.strip()]
+        self.assertEqual([e["event"] for e in events], ["ready", "batch", "batch"], err)
+        for e in events:
+            self.assertEqual(e["level"], "info")
+            self.assertIn("timestamp", e)
+        self.assertEqual(events[1]["execution"], "exec-items")
+        self.assertEqual((events[1]["written"], events[1]["in_error"]), (298, 2))
+
+    def test_log_format_text_on_request(self):
+        self.create_table("tb_lambda_text_log")
+        event = {"Items": sample_rows(3), "BatchInput": {"execution_name": "exec-text"}}
+        code, err, api = self.serve([event], table="tb_lambda_text_log",
+                                    CSV2DDB_LOG_FORMAT="text")
+        self.assertEqual(code, 0, err)
+        self.ok_results(api, 1, err)
+        lines = [line for line in err.splitlines() if line.strip()]
+        self.assertEqual(len(lines), 2, err)
+        self.assertTrue(all(line.startswith("csv2ddb: lambda: ") for line in lines), err)
+        self.assertIn("3 written, 0 in error", lines[1])
 
     def test_byte_range_batch_writes_every_row(self):
         self.create_table("tb_lambda_ranges")

@@ -58,7 +58,9 @@ void ConfigureLogFormat(const std::string& format, bool verbose) {
 // CSV2DDB_LOG_FORMAT=text.
 int RunLambda() {
   const char* env = std::getenv("CSV2DDB_LOG_FORMAT");
-  ConfigureLogFormat(env != nullptr && std::string(env) == "text" ? "text" : "json", false);
+  // Verbose: the worker's info events (ready, each batch) are its only record
+  // of what an invocation did, in either format.
+  ConfigureLogFormat(env != nullptr && std::string(env) == "text" ? "text" : "json", true);
   return csv2ddb::RunLambdaWorker();
 }
 

@@ -17,6 +17,7 @@
 #include "lambda/byte_ranges.h"
 #include "lambda/consolidation.h"
 #include "lambda/csv_items.h"
+#include "report/event_log.h"
 
 namespace csv2ddb::lambda {
 
@@ -175,12 +176,14 @@ InvocationResult EventHandler::Handle(const Invocation& invocation) {
       }
       summary.tolerated_failure_percentage = pct;
     }
-    std::fprintf(stderr,
-                 "csv2ddb lambda: execution %s: consolidated %llu written, %llu in error, %llu "
-                 "failed batches\n",
-                 name.c_str(), static_cast<unsigned long long>(totals.written),
-                 static_cast<unsigned long long>(totals.in_error),
-                 static_cast<unsigned long long>(totals.failed_batches));
+    LogEvent(LogLevel::kInfo, "consolidated",
+             "lambda: execution " + name + ": consolidated " + std::to_string(totals.written) +
+                 " written, " + std::to_string(totals.in_error) + " in error, " +
+                 std::to_string(totals.failed_batches) + " failed batches",
+             {{"execution", name},
+              {"written", totals.written},
+              {"in_error", totals.in_error},
+              {"failed_batches", totals.failed_batches}});
     return InvocationResult::Success(SummaryJson(totals, summary));
   }
 
@@ -234,12 +237,16 @@ InvocationResult EventHandler::Handle(const Invocation& invocation) {
     }
   }
   if (not_done > 0) {
-    std::fprintf(stderr,
-                 "csv2ddb lambda: execution %s: deadline near: stopped with %llu of %zu batch "
-                 "items not done (%llu written, %llu in error so far)\n",
-                 name.c_str(), static_cast<unsigned long long>(not_done), items.size(),
-                 static_cast<unsigned long long>(processor.written()),
-                 static_cast<unsigned long long>(processor.rejected()));
+    LogEvent(LogLevel::kWarn, "deadline",
+             "lambda: execution " + name + ": deadline near: stopped with " +
+                 std::to_string(not_done) + " of " + std::to_string(items.size()) +
+                 " batch items not done (" + std::to_string(processor.written()) + " written, " +
+                 std::to_string(processor.rejected()) + " in error so far)",
+             {{"execution", name},
+              {"batch_items", items.size()},
+              {"not_done", not_done},
+              {"written", processor.written()},
+              {"in_error", processor.rejected()}});
     rapidjson::StringBuffer sb;
     rapidjson::Writer<rapidjson::StringBuffer> w(sb);
     w.StartObject();
@@ -254,13 +261,18 @@ InvocationResult EventHandler::Handle(const Invocation& invocation) {
     w.EndObject();
     return InvocationResult::Error(kIncomplete, std::string(sb.GetString(), sb.GetSize()));
   }
-  std::fprintf(stderr,
-               "csv2ddb lambda: execution %s: %s batch of %zu: %llu written, %llu in error "
-               "(%llu duplicate keys replaced)\n",
-               name.c_str(), ranges ? "byte-range" : "CSV-row", items.size(),
-               static_cast<unsigned long long>(processor.written()),
-               static_cast<unsigned long long>(processor.rejected()),
-               static_cast<unsigned long long>(processor.duplicates()));
+  const char* kind = ranges ? "byte-range" : "CSV-row";
+  LogEvent(LogLevel::kInfo, "batch",
+           "lambda: execution " + name + ": " + kind + " batch of " + std::to_string(items.size()) +
+               ": " + std::to_string(processor.written()) + " written, " +
+               std::to_string(processor.rejected()) + " in error (" +
+               std::to_string(processor.duplicates()) + " duplicate keys replaced)",
+           {{"execution", name},
+            {"kind", kind},
+            {"batch_items", items.size()},
+            {"written", processor.written()},
+            {"in_error", processor.rejected()},
+            {"duplicate_keys_replaced", processor.duplicates()}});
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   w.StartObject();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "errors/reject_formatter.h"  // ToValidUtf8
+#include "report/event_log.h"
 
 namespace csv2ddb::lambda {
 
@@ -186,15 +187,15 @@ int RunLambdaLoop(RuntimeApiClient* api, const Initializer& init, uint64_t max_i
   Result<Handler> handler = init();
   if (!handler.ok()) {
     const std::string& message = handler.status().message();
-    std::fprintf(stderr, "csv2ddb lambda: init failed: %s\n", message.c_str());
+    LogEvent(LogLevel::kError, "init_failed", "lambda: init failed: " + message);
     Status st = api->PostInitError("csv2ddb.InitError", message);
-    if (!st.ok()) std::fprintf(stderr, "csv2ddb lambda: %s\n", st.message().c_str());
+    if (!st.ok()) LogEvent(LogLevel::kError, "error", "lambda: " + st.message());
     return 1;
   }
   for (uint64_t served = 0; max_invocations == 0 || served < max_invocations; ++served) {
     Result<Invocation> inv = api->Next();
     if (!inv.ok()) {
-      std::fprintf(stderr, "csv2ddb lambda: %s\n", inv.status().message().c_str());
+      LogEvent(LogLevel::kError, "error", "lambda: " + inv.status().message());
       return 1;
     }
     if (inv->trace_id.empty()) {
@@ -209,14 +210,17 @@ int RunLambdaLoop(RuntimeApiClient* api, const Initializer& init, uint64_t max_i
       result = InvocationResult::Error("csv2ddb.InternalError", e.what());
     }
     if (!result.ok()) {
-      std::fprintf(stderr, "csv2ddb lambda: request %s: %s: %s\n", inv->request_id.c_str(),
-                   result.error_type.c_str(), result.error_message.c_str());
+      LogEvent(LogLevel::kError, "invocation_failed",
+               "lambda: request " + inv->request_id + ": " + result.error_type + ": " +
+                   result.error_message,
+               {{"request_id", inv->request_id}, {"error_type", result.error_type}});
     }
     Status st = api->PostResult(inv->request_id, result);
     if (!st.ok()) {
       // The runtime refused this answer (e.g. too large): report that instead.
-      std::fprintf(stderr, "csv2ddb lambda: request %s: %s\n", inv->request_id.c_str(),
-                   st.message().c_str());
+      LogEvent(LogLevel::kError, "response_rejected",
+               "lambda: request " + inv->request_id + ": " + st.message(),
+               {{"request_id", inv->request_id}});
       if (result.ok()) {
         st = api->PostResult(inv->request_id,
                              InvocationResult::Error("csv2ddb.ResponseRejected", st.message()));

@@ -15,6 +15,7 @@
 #include "lambda/event_handler.h"
 #include "lambda/runtime_api.h"
 #include "mapping/mapping.h"
+#include "report/event_log.h"
 #include "sink/dynamodb_sink.h"
 
 namespace csv2ddb {
@@ -109,8 +110,12 @@ Result<std::shared_ptr<Worker>> Init() {
   if (!http.ok()) return http.status();
   w->s3 = std::make_shared<aws::S3Client>(*http, std::move(s3_options));
 
-  std::fprintf(stderr, "csv2ddb lambda: ready: mapping %s, table %s, errors under %s\n",
-               w->mapping.source_name.c_str(), config.table.c_str(), config.errors_bucket.c_str());
+  LogEvent(LogLevel::kInfo, "ready",
+           "lambda: ready: mapping " + w->mapping.source_name + ", table " + config.table +
+               ", errors under " + config.errors_bucket,
+           {{"mapping", w->mapping.source_name},
+            {"table", config.table},
+            {"errors_bucket", config.errors_bucket}});
   w->handler =
       std::make_unique<lambda::EventHandler>(w->mapping, w->sink.get(), w->s3, std::move(config));
   return w;
@@ -122,7 +127,7 @@ int RunLambdaWorker() {
   Result<std::unique_ptr<lambda::RuntimeApiClient>> api =
       lambda::RuntimeApiClient::Create(Env("AWS_LAMBDA_RUNTIME_API"));
   if (!api.ok()) {
-    std::fprintf(stderr, "csv2ddb lambda: %s\n", api.status().message().c_str());
+    LogEvent(LogLevel::kError, "error", "lambda: " + api.status().message());
     return 2;
   }
   uint64_t max_invocations = 0;
