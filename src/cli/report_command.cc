@@ -14,6 +14,7 @@
 
 #include "aws/s3/s3_client.h"
 #include "cli/run_command.h"
+#include "common/iso8601.h"
 #include "execution/run_options.h"
 #include "report/event_log.h"
 #include "report/html_report.h"

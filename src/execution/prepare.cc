@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "aws/auth/sigv4.h"
+#include "common/iso8601.h"
 #include "csv/record_writer.h"
 #include "execution/exit_codes.h"
 #include "report/event_log.h"

@@ -2,11 +2,10 @@
 
 #include <sqlite3.h>
 
-#include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <functional>
 
+#include "common/iso8601.h"
 #include "common/json_escape.h"
 #include "common/sqlite_setup.h"
 
@@ -107,20 +106,6 @@ constexpr const char* kExecutionColumns =
     "name, status, start_date, stop_date, input, output, error, pid, total_chunks";
 
 }  // namespace
-
-std::string NowIso8601() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
-  return out;
-}
 
 Result<std::unique_ptr<Journal>> Journal::Open(const std::string& state_dir) {
   std::error_code ec;

@@ -112,7 +112,4 @@ class Journal {
   sqlite3* db_;
 };
 
-// Now, as ISO 8601 UTC with milliseconds: 2026-11-25T14:30:00.123Z.
-std::string NowIso8601();
-
 }  // namespace csv2ddb

@@ -1,10 +1,9 @@
 #include "report/event_log.h"
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 
+#include "common/iso8601.h"
 #include "common/json_escape.h"
 
 namespace csv2ddb {
@@ -28,20 +27,6 @@ const char* LevelName(LogLevel level) {
       return "error";
   }
   return "info";
-}
-
-std::string Timestamp() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
-  return out;
 }
 
 // A JSON string: escaped, and any byte that is not part of valid UTF-8
@@ -137,7 +122,7 @@ void LogEvent(LogLevel level, std::string_view event, std::string_view message,
   const LogConfig& c = Config();
   std::string line;
   if (c.format == LogFormat::kJson) {
-    line = FormatJsonEvent(Timestamp(), level, event, message, fields);
+    line = FormatJsonEvent(NowIso8601(), level, event, message, fields);
   } else {
     line = "csv2ddb: ";
     line += message;
