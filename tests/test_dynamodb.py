@@ -3,12 +3,10 @@
 (dynalite on loopback), checked with boto3; faults injected by a loopback proxy."""
 import json
 import os
-import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import unittest
 
@@ -16,6 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import boto3  # noqa: E402
 from boto3.dynamodb.types import TypeDeserializer  # noqa: E402
 import servers  # noqa: E402
+from dynalite_case import DynaliteCase  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 
 from project import BIN, SRC, SAMPLE, EV_MAPPING, TABLE  # noqa: E402
@@ -38,24 +37,8 @@ def scan(endpoint, table=TABLE):
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-class Base(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.ddb = servers.Dynalite()
-        cls.ddb.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ddb.stop()
-
-    def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="csv2ddb_ddb_")
-
-    def tearDown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
+class Base(DynaliteCase):
+    scratch_prefix = "csv2ddb_ddb_"
 
     def write(self, name, text):
         with open(self.path(name), "w", newline="") as f:

@@ -5,14 +5,12 @@ an event name and fields, in the order things happened, and no secret; the
 default text format stays as it was."""
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-import servers  # noqa: E402
+from dynalite_case import DynaliteCase  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 from project import BIN, SAMPLE, EV_MAPPING  # noqa: E402
 
@@ -23,24 +21,8 @@ ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY=SE
 ENV.pop("AWS_PROFILE", None)
 
 
-class LogFormat(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.ddb = servers.Dynalite()
-        cls.ddb.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ddb.stop()
-
-    def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="csv2ddb_logs_")
-
-    def tearDown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
+class LogFormat(DynaliteCase):
+    scratch_prefix = "csv2ddb_logs_"
 
     def cli(self, *args):
         p = subprocess.run([BIN, *args], capture_output=True, env=ENV, cwd=self.dir, timeout=300)

@@ -12,13 +12,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import chromium  # noqa: E402
-import servers  # noqa: E402
+from dynalite_case import DynaliteCase  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 from project import BIN, SAMPLE, EV_MAPPING  # noqa: E402
 
@@ -88,24 +87,8 @@ def parse(dom_text):
     return d
 
 
-class Report(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.ddb = servers.Dynalite()
-        cls.ddb.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ddb.stop()
-
-    def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="csv2ddb_report_")
-
-    def tearDown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
+class Report(DynaliteCase):
+    scratch_prefix = "csv2ddb_report_"
 
     def input_with_rejects(self, rows=2500):
         with open(SAMPLE, encoding="utf-8") as f:
