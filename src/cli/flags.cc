@@ -166,7 +166,25 @@ void AddAwsFlags(CLI::App* cmd, RunOptions* o) {
                   "S3 endpoint, path-style (default: --endpoint-url, else AWS)");
 }
 
+void AddModeFlags(CLI::App* cmd, RunOptions* o) {
+  cmd->add_option_function<std::string>(
+         "--mode",
+         [o](const std::string& s) {
+           Result<WriteMode> mode = ParseWriteMode(s);
+           if (!mode.ok()) throw CLI::ValidationError(mode.status().message());
+           o->sink.mode = *mode;
+         },
+         "put (overwrite, the default), insert (only absent keys; present ones are skipped), "
+         "update (merge the row's attributes into the item) or delete (the rows' keys)")
+      ->type_name("MODE");
+  cmd->add_option("--if-newer", o->sink.if_newer,
+                  "with --mode update: only update items whose ATTR (N or S) is missing or older "
+                  "than the row's; others are skipped as stale")
+      ->type_name("ATTR");
+}
+
 void AddRunFlags(CLI::App* cmd, RunOptions* o) {
+  AddModeFlags(cmd, o);
   cmd->add_option("--target,-t", o->target,
                   "sqlite://PATH (embedded), dynamodb://[TABLE] or null://")
       ->capture_default_str();

@@ -38,5 +38,8 @@ void AddStateDirFlag(CLI::App* cmd, std::string* state_dir);
 void AddOutputFlag(CLI::App* cmd, std::string* format);
 // The flags of run only: target, DynamoDB, errors, journal, limits, notify, shard.
 void AddRunFlags(CLI::App* cmd, RunOptions* o);
+// --mode put|insert|update|delete and --if-newer ATTR (sink/write_mode.h);
+// part of AddRunFlags, and on their own for validate.
+void AddModeFlags(CLI::App* cmd, RunOptions* o);
 
 }  // namespace csv2ddb

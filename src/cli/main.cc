@@ -114,6 +114,7 @@ int Main(int argc, char** argv) {
       app.add_subcommand("validate", "run the pipeline without writing; show the first rejects");
   csv2ddb::AddExecutionFlags(validate_cmd, &validate);
   csv2ddb::AddAwsFlags(validate_cmd, &validate);
+  csv2ddb::AddModeFlags(validate_cmd, &validate);
   csv2ddb::AddOutputFlag(validate_cmd, &output);
   AddLogFormatFlag(validate_cmd, &log_format);
 

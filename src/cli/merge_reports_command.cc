@@ -21,7 +21,8 @@ constexpr const char* kSummed[] = {"TOTAL_NUMBER_OF_ITEMS_WRITTEN",
                                    "TOTAL_NUMBER_OF_RECORDS_READ",
                                    "BLANK_LINES_SKIPPED",
                                    "FAILED_CHUNKS",
-                                   "RECORDS_IN_FAILED_CHUNKS"};
+                                   "RECORDS_IN_FAILED_CHUNKS",
+                                   "TOTAL_NUMBER_OF_ITEMS_SKIPPED"};
 
 std::string AliasOf(std::string_view key) {
   if (key == "NUMBER_OF_ITEMS_WRITTEN") return "TOTAL_NUMBER_OF_ITEMS_WRITTEN";

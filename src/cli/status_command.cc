@@ -80,6 +80,8 @@ void WriteExecution(Writer& w, const ExecutionRecord& e, const ChunkTotals* tota
   w.Uint64(totals->written);
   w.Key("itemsRejected");
   w.Uint64(totals->rejected);
+  w.Key("itemsSkipped");  // by the write mode (--mode insert/update)
+  w.Uint64(totals->skipped);
   w.Key("bytesDone");
   w.Uint64(totals->bytes_done);
   w.EndObject();

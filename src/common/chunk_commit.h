@@ -21,9 +21,12 @@ struct ChunkCommit {
   uint64_t records = 0;
   uint64_t written = 0;
   uint64_t rejected = 0;
+  uint64_t skipped = 0;  // not written by the write mode's condition (sink/write_mode.h)
   uint64_t blank_lines = 0;
   // Rejected records per rule name ("not_blank", ...), non-zero counts only.
   std::vector<std::pair<std::string, uint64_t>> rejected_by_rule;
+  // Skipped records per reason ("existing", "stale"), non-zero counts only.
+  std::vector<std::pair<std::string, uint64_t>> skipped_by_reason;
 };
 
 }  // namespace csv2ddb

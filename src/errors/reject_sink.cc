@@ -111,23 +111,24 @@ Status WriteSynced(const std::string& path, const std::string& data) {
 }  // namespace
 
 LocalRejectSink::LocalRejectSink(const std::string& root, const std::string& execution_name,
-                                 std::string header_raw)
-    : header_raw_(std::move(header_raw)) {
+                                 std::string header_raw, std::string stem)
+    : header_raw_(std::move(header_raw)), stem_(std::move(stem)) {
   std::string base = root.empty() ? "." : root;
   while (base.size() > 1 && base.back() == '/') base.pop_back();
   dir_ = base + "/execution_name=" + execution_name;
   if (!header_raw_.empty()) header_raw_ += '\n';
+  parts_ = stem_ == "rejects" ? "/parts" : "/" + stem_ + "_parts";
 }
 
 std::string LocalRejectSink::PartPath(uint64_t chunk_index, const char* ext) const {
   char name[40];
-  std::snprintf(name, sizeof name, "/parts/%012" PRIu64 ".%s", chunk_index, ext);
-  return dir_ + name;
+  std::snprintf(name, sizeof name, "/%012" PRIu64 ".%s", chunk_index, ext);
+  return dir_ + parts_ + name;
 }
 
 Status LocalRejectSink::Append(uint64_t chunk_index, const ChunkRejects& r) {
   std::error_code ec;
-  const std::string parts = dir_ + "/parts";
+  const std::string parts = dir_ + parts_;
   if (r.count == 0) {
     if (!fs::exists(parts, ec)) return Status::OK();
     bool removed = fs::remove(PartPath(chunk_index, "ndjson"), ec);
@@ -161,7 +162,7 @@ Status LocalRejectSink::Append(uint64_t chunk_index, const ChunkRejects& r) {
 Status LocalRejectSink::EnsurePartsDir() {
   if (parts_dir_synced_) return Status::OK();
   std::error_code ec;
-  fs::create_directories(dir_ + "/parts", ec);
+  fs::create_directories(dir_ + parts_, ec);
   if (ec) return Status::IOError("error location '" + dir_ + "': " + ec.message());
   // The new folders must survive a crash too.
   CSV2DDB_RETURN_IF_ERROR(SyncDir(dir_));
@@ -194,7 +195,7 @@ Status LocalRejectSink::Check() {
 
 Status LocalRejectSink::Finish(bool final) {
   std::error_code ec;
-  const fs::path parts = dir_ + "/parts";
+  const fs::path parts = dir_ + parts_;
   if (!fs::exists(parts, ec)) return Status::OK();
   std::vector<fs::path> ndjson;
   for (const auto& e : fs::directory_iterator(parts, ec)) {
@@ -205,8 +206,8 @@ Status LocalRejectSink::Finish(bool final) {
   if (!ndjson.empty()) {
     // The parts are copied, one fixed buffer at a time, so memory does not
     // grow with the number of rejects.
-    const std::string all_ndjson = dir_ + "/rejects.ndjson";
-    const std::string all_csv = dir_ + "/rejects.csv";
+    const std::string all_ndjson = dir_ + "/" + stem_ + ".ndjson";
+    const std::string all_csv = dir_ + "/" + stem_ + ".csv";
     std::vector<char> buffer(kCopyBuffer);
     OutFile out_ndjson;
     OutFile out_csv;

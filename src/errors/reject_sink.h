@@ -12,7 +12,10 @@
 // already on disk (a RejectSpill in SpillDir()); they are renamed into place.
 // Every part is written to a temporary file, flushed (fsync), renamed, and
 // its folder flushed, so a stored part survives a crash or a power loss.
-// Nothing is created when there is nothing to reject.
+// Nothing is created when there is nothing to reject. The same sink keeps the
+// rows skipped by a write mode (sink/write_mode.h) with the stem "skipped":
+// skipped_parts/<chunk>.*, then skipped.ndjson (with the skip reason as
+// "rule") and skipped.csv, in the same folder.
 #pragma once
 
 #include <cstdint>
@@ -49,8 +52,10 @@ class RejectSink {
 class LocalRejectSink : public RejectSink {
  public:
   // `root` is the error location's base; `header_raw` heads rejects.csv.
+  // `stem` names the final files (<stem>.ndjson, <stem>.csv) and, unless it
+  // is "rejects", the parts folder (<stem>_parts).
   LocalRejectSink(const std::string& root, const std::string& execution_name,
-                  std::string header_raw);
+                  std::string header_raw, std::string stem = "rejects");
 
   Status Append(uint64_t chunk_index, const ChunkRejects& rejects) override;
   Status Finish(bool final) override;
@@ -66,6 +71,8 @@ class LocalRejectSink : public RejectSink {
 
   std::string dir_;
   std::string header_raw_;
+  std::string stem_;
+  std::string parts_;  // "/parts" or "/<stem>_parts"
   bool parts_dir_synced_ = false;
 };
 

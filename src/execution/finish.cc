@@ -43,10 +43,13 @@ int Finish(Prepared* p, RunOutcome outcome, std::chrono::steady_clock::time_poin
   s.target = o.validate_only ? "(validate: nothing written)" : p->sink->Describe();
   s.target_stats = p->sink->Stats();
   s.error_location = p->rejects->Location();
+  s.mode = WriteModeName(o.sink.mode);
+  if (p->skips) s.skip_location = p->skips->Location();
   if (o.validate_only) {
     if (outcome.result.ok()) {
       s.records = outcome.result->records;
       s.rejected = outcome.result->rejected;
+      s.skipped = outcome.result->skipped;
       s.blank_lines = outcome.result->blank_lines;
       s.first_rejects = outcome.result->reasons;
     }
@@ -58,7 +61,16 @@ int Finish(Prepared* p, RunOutcome outcome, std::chrono::steady_clock::time_poin
       s.records = totals->records;
       s.written = totals->written;
       s.rejected = totals->rejected;
+      s.skipped = totals->skipped;
       s.blank_lines = totals->blank_lines;
+      if (s.skipped > 0) {
+        auto by_reason = p->journal->SkippedByReason(name);
+        if (by_reason.ok()) {
+          s.skipped_by_reason = std::move(by_reason).value();
+        } else if (!in.run_error) {
+          in.run_error = by_reason.status().message();
+        }
+      }
       s.failed_chunks = totals->failed_chunks;
       s.records_in_failed = totals->records_in_failed;
     } else if (!in.run_error) {
@@ -75,6 +87,11 @@ int Finish(Prepared* p, RunOutcome outcome, std::chrono::steady_clock::time_poin
   }
   if (Status finished = p->rejects->Finish(v.status == kSucceeded); !finished.ok()) {
     v = FailVerdict(std::move(v), finished.message());
+  }
+  if (p->skips) {
+    if (Status finished = p->skips->Finish(v.status == kSucceeded); !finished.ok()) {
+      v = FailVerdict(std::move(v), finished.message());
+    }
   }
   s.status = v.status;
   s.error = v.error;
@@ -103,13 +120,14 @@ int Finish(Prepared* p, RunOutcome outcome, std::chrono::steady_clock::time_poin
   LogEvent(LogLevel::kInfo, "end",
            "execution " + name + " " + (s.status.empty() ? "validated" : s.status) + ": " +
                std::to_string(s.records) + " records, " + std::to_string(s.written) + " written, " +
-               std::to_string(s.rejected) + " rejected",
+               std::to_string(s.skipped) + " skipped, " + std::to_string(s.rejected) + " rejected",
            {{"execution", name},
             {"status", s.status.empty() ? "VALIDATED" : s.status},
             {"exit_code", v.exit_code},
             {"records", s.records},
             {"written", s.written},
             {"rejected", s.rejected},
+            {"skipped", s.skipped},
             {"failed_chunks", s.failed_chunks},
             {"seconds", s.seconds},
             {"error", s.error},

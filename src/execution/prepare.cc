@@ -16,6 +16,7 @@
 #include "common/iso8601.h"
 #include "csv/record_writer.h"
 #include "execution/exit_codes.h"
+#include "mapping/keys_only_plan.h"
 #include "report/event_log.h"
 
 namespace csv2ddb {
@@ -95,6 +96,9 @@ std::optional<Failure> CheckOptions(RunOptions* o, MaxRejects* max_rejects) {
   if (o->chunk_size == 0 || o->chunk_size > kMaxChunkSize) {
     return Fail(kExitUsage, "--chunk-size must be between 1 byte and 1GiB");
   }
+  if (!o->sink.if_newer.empty() && o->sink.mode != WriteMode::kUpdate) {
+    return Fail(kExitUsage, "--if-newer needs --mode update");
+  }
   if (o->shard_count > 0 && o->shard_index >= o->shard_count) {
     return Fail(kExitUsage, "--shard: use K/N with 1 <= K <= N");
   }
@@ -162,6 +166,8 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
     return Fail(kExitUsage, plan.status().message() + " (input '" + o.input + "')");
   }
   out->plan.emplace(std::move(plan).value());
+  // Delete: only the keys are built; other columns are neither read nor checked.
+  if (o.sink.mode == WriteMode::kDelete) *out->plan = KeysOnlyPlan(std::move(*out->plan));
   std::string header_raw = out->start->header_raw;
   if (!out->mapping->header.empty()) {
     header_raw = FormatCsvRecord(out->header, out->mapping->dialect);
@@ -192,12 +198,19 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
     if (!r.ok()) return Fail(kExitUsage, r.status().message());
     out->rejects = std::move(r).value();
     if (Status st = out->rejects->Check(); !st.ok()) return Fail(kExitUsage, st.message());
+    // Rows skipped by insert / update go beside the rejects, in a local
+    // error location (elsewhere they are counted only).
+    const bool conditional = o.sink.mode == WriteMode::kInsert || o.sink.mode == WriteMode::kUpdate;
+    if (conditional && o.errors.rfind("s3://", 0) != 0 && o.errors.rfind("firehose://", 0) != 0) {
+      out->skips = std::make_unique<LocalRejectSink>(o.errors, name, header_raw, "skipped");
+    }
   }
   out->formatter->SpillTo(out->rejects->SpillDir());
 
   SinkOptions sink_options = o.sink;
   sink_options.source = SinkSourceFor(o.input, identity, mapping_digest);
   sink_options.aws = &io->context();
+  sink_options.redo = out->resume;
   auto opened = OpenSink(o.validate_only ? "null://" : o.target, sink_options);
   if (!opened.ok()) return Fail(kExitUsage, opened.status().message());
   out->sink = std::move(opened).value();

@@ -63,6 +63,9 @@ struct Prepared {
   TableSpec table;
   std::unique_ptr<Sink> sink;
   std::unique_ptr<RejectSink> rejects;
+  // Where rows skipped by the write mode go (insert/update with a local error
+  // location); null otherwise.
+  std::unique_ptr<RejectSink> skips;
   // Null for validate. Once set with `created`, the execution exists in the
   // journal: from then on every end of it must be recorded (Finish).
   std::unique_ptr<Journal> journal;

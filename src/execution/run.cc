@@ -91,6 +91,8 @@ RunOutcome Run(Prepared* p) {
   popts.workers = o.workers ? o.workers : std::max(1u, std::thread::hardware_concurrency());
   popts.chunk_size = static_cast<size_t>(o.chunk_size);
   popts.stop = &g_stop;
+  popts.mode = o.sink.mode;
+  popts.skips = p->skips.get();
   popts.max_failed_chunks = 0;
   if (o.tolerated_failure_count >= 0) {
     popts.max_failed_chunks = static_cast<uint64_t>(o.tolerated_failure_count);

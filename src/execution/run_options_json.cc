@@ -36,6 +36,8 @@ std::string RunOptionsToJson(const RunOptions& o, const std::string& input_ident
   w.Int(o.sink.max_inflight);
   w.Key("rate");
   w.Double(o.sink.rate);
+  kv("mode", WriteModeName(o.sink.mode));
+  kv("if_newer", o.sink.if_newer);
   w.Key("tolerated_failure_count");
   w.Int64(o.tolerated_failure_count);
   w.Key("tolerated_failure_percentage");
@@ -88,6 +90,13 @@ Result<RunOptions> RunOptionsFromJson(const std::string& json, std::string* inpu
   if (doc["create_table"].get_bool().get(create) == simdjson::SUCCESS) o.sink.create_table = create;
   o.sink.max_inflight = static_cast<int>(num("max_inflight", 0));
   o.sink.rate = num("rate", 0);
+  // Executions started before modes existed put.
+  if (const std::string mode = str("mode"); !mode.empty()) {
+    Result<WriteMode> m = ParseWriteMode(mode);
+    if (!m.ok()) return Status::Corruption("journal: the execution's mode is unknown: " + mode);
+    o.sink.mode = *m;
+  }
+  o.sink.if_newer = str("if_newer");
   o.tolerated_failure_count = static_cast<int64_t>(num("tolerated_failure_count", -1));
   o.tolerated_failure_percentage = num("tolerated_failure_percentage", -1);
   o.max_rejects = str("max_rejects");

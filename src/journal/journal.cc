@@ -70,6 +70,8 @@ CREATE TABLE IF NOT EXISTS chunks (
   blank_lines INTEGER NOT NULL,
   error TEXT NOT NULL DEFAULT '',
   rejects_by_rule TEXT NOT NULL DEFAULT '',
+  skipped INTEGER NOT NULL DEFAULT 0,
+  skipped_by_reason TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (execution, idx));
 )";
 
@@ -133,12 +135,22 @@ Journal::~Journal() { sqlite3_close(db_); }
 
 // Journals made before a column existed get it (with its default).
 Status Journal::AddMissingColumns() {
-  Stmt q(db_, "SELECT count(*) FROM pragma_table_info('chunks') WHERE name = 'rejects_by_rule'");
-  if (!q.ok() || q.Step() != SQLITE_ROW) return Error("reading the schema");
-  if (q.Int(0) > 0) return Status::OK();
-  Status st = Exec("ALTER TABLE chunks ADD COLUMN rejects_by_rule TEXT NOT NULL DEFAULT ''");
-  if (!st.ok() && st.message().find("duplicate column") == std::string::npos) return st;
-  return Status::OK();  // another process added it meanwhile
+  static constexpr std::pair<const char*, const char*> kColumns[] = {
+      {"rejects_by_rule", "TEXT NOT NULL DEFAULT ''"},
+      {"skipped", "INTEGER NOT NULL DEFAULT 0"},
+      {"skipped_by_reason", "TEXT NOT NULL DEFAULT ''"},
+  };
+  for (const auto& [column, type] : kColumns) {
+    Stmt q(db_, "SELECT count(*) FROM pragma_table_info('chunks') WHERE name = ?");
+    if (!q.ok()) return Error("reading the schema");
+    q.Bind(1, std::string(column));
+    if (q.Step() != SQLITE_ROW) return Error("reading the schema");
+    if (q.Int(0) > 0) continue;
+    Status st = Exec(std::string("ALTER TABLE chunks ADD COLUMN ") + column + " " + type);
+    // Another process may have added it meanwhile.
+    if (!st.ok() && st.message().find("duplicate column") == std::string::npos) return st;
+  }
+  return Status::OK();
 }
 
 Status Journal::Error(const std::string& what) const {
@@ -199,8 +211,9 @@ Status Journal::CommitChunks(const std::string& name, std::span<const ChunkCommi
   // no longer counted (it depended on how the input was cut into chunks).
   Stmt q(db_,
          "INSERT OR REPLACE INTO chunks (execution, idx, offset, length, first_line, next_line, "
-         "failed, records, written, rejected, duplicates, blank_lines, error, rejects_by_rule) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)");
+         "failed, records, written, rejected, duplicates, blank_lines, error, rejects_by_rule, "
+         "skipped, skipped_by_reason) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)");
   if (!q.ok()) return Error("preparing");
   CSV2DDB_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   for (const ChunkCommit& c : chunks) {
@@ -217,7 +230,9 @@ Status Journal::CommitChunks(const std::string& name, std::span<const ChunkCommi
         .Bind(10, static_cast<int64_t>(c.rejected))
         .Bind(11, static_cast<int64_t>(c.blank_lines))
         .Bind(12, c.error)
-        .Bind(13, RulesJson(c.rejected_by_rule));
+        .Bind(13, RulesJson(c.rejected_by_rule))
+        .Bind(14, static_cast<int64_t>(c.skipped))
+        .Bind(15, RulesJson(c.skipped_by_reason));
     if (q.Step() != SQLITE_DONE) {
       Status st = Error("committing chunk " + std::to_string(c.index));
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -238,7 +253,7 @@ Status Journal::CommitChunk(const std::string& name, const ChunkCommit& chunk) {
 Result<std::vector<ChunkCommit>> Journal::Chunks(const std::string& name) {
   Stmt q(db_,
          "SELECT idx, offset, length, first_line, next_line, failed, records, written, "
-         "rejected, blank_lines, error FROM chunks WHERE execution = ? ORDER BY idx");
+         "rejected, blank_lines, error, skipped FROM chunks WHERE execution = ? ORDER BY idx");
   if (!q.ok()) return Error("preparing");
   q.Bind(1, name);
   std::vector<ChunkCommit> out;
@@ -256,6 +271,7 @@ Result<std::vector<ChunkCommit>> Journal::Chunks(const std::string& name) {
     c.rejected = static_cast<uint64_t>(q.Int(8));
     c.blank_lines = static_cast<uint64_t>(q.Int(9));
     c.error = q.Text(10);
+    c.skipped = static_cast<uint64_t>(q.Int(11));
     out.push_back(std::move(c));
   }
   if (rc != SQLITE_DONE) return Error("reading chunks");
@@ -269,25 +285,40 @@ Result<ChunkTotals> Journal::Totals(const std::string& name) {
          "coalesce(sum(rejected), 0), "
          "coalesce(sum(CASE WHEN failed = 0 THEN blank_lines END), 0), "
          "coalesce(sum(CASE WHEN failed = 1 THEN records END), 0), "
-         "coalesce(sum(CASE WHEN failed = 0 THEN length END), 0) "
+         "coalesce(sum(CASE WHEN failed = 0 THEN length END), 0), "
+         "coalesce(sum(CASE WHEN failed = 0 THEN skipped END), 0) "
          "FROM chunks WHERE execution = ?");
   if (!q.ok()) return Error("preparing");
   q.Bind(1, name);
   if (q.Step() != SQLITE_ROW) return Error("summing chunks");
   ChunkTotals t;
-  uint64_t* fields[] = {&t.done_chunks, &t.failed_chunks, &t.records,           &t.written,
-                        &t.rejected,    &t.blank_lines,   &t.records_in_failed, &t.bytes_done};
-  for (int i = 0; i < 8; ++i) *fields[i] = static_cast<uint64_t>(q.Int(i));
+  uint64_t* fields[] = {&t.done_chunks,       &t.failed_chunks, &t.records,
+                        &t.written,           &t.rejected,      &t.blank_lines,
+                        &t.records_in_failed, &t.bytes_done,    &t.skipped};
+  for (int i = 0; i < 9; ++i) *fields[i] = static_cast<uint64_t>(q.Int(i));
   return t;
 }
 
 Result<std::vector<std::pair<std::string, uint64_t>>> Journal::RejectsByRule(
     const std::string& name) {
-  Stmt q(db_,
-         "SELECT r.key, sum(r.value) FROM chunks, json_each(CASE WHEN chunks.rejects_by_rule = '' "
-         "THEN '{}' ELSE chunks.rejects_by_rule END) AS r "
-         "WHERE chunks.execution = ? AND chunks.failed = 0 "
-         "GROUP BY r.key ORDER BY sum(r.value) DESC, r.key");
+  return SumJsonCounts(name, "rejects_by_rule");
+}
+
+Result<std::vector<std::pair<std::string, uint64_t>>> Journal::SkippedByReason(
+    const std::string& name) {
+  return SumJsonCounts(name, "skipped_by_reason");
+}
+
+// `column` is one of the two constant names above, never user input.
+Result<std::vector<std::pair<std::string, uint64_t>>> Journal::SumJsonCounts(
+    const std::string& name, const char* column) {
+  const std::string c = std::string("chunks.") + column;
+  const std::string sql = "SELECT r.key, sum(r.value) FROM chunks, json_each(CASE WHEN " + c +
+                          " = '' THEN '{}' ELSE " + c +
+                          " END) AS r "
+                          "WHERE chunks.execution = ? AND chunks.failed = 0 "
+                          "GROUP BY r.key ORDER BY sum(r.value) DESC, r.key";
+  Stmt q(db_, sql.c_str());
   if (!q.ok()) return Error("preparing");
   q.Bind(1, name);
   std::vector<std::pair<std::string, uint64_t>> out;

@@ -61,6 +61,7 @@ struct ChunkTotals {
   uint64_t records = 0;  // in done chunks
   uint64_t written = 0;
   uint64_t rejected = 0;
+  uint64_t skipped = 0;  // rows a write mode skipped (in done chunks)
   uint64_t blank_lines = 0;
   uint64_t records_in_failed = 0;
   uint64_t bytes_done = 0;
@@ -92,6 +93,9 @@ class Journal {
   // Rejected records per rule over the committed chunks, most frequent
   // first (exact across resumes, as Totals).
   Result<std::vector<std::pair<std::string, uint64_t>>> RejectsByRule(const std::string& name);
+  // Skipped records per reason ("existing", "stale") over the committed
+  // chunks, most frequent first.
+  Result<std::vector<std::pair<std::string, uint64_t>>> SkippedByReason(const std::string& name);
 
   Status SetTotalChunks(const std::string& name, int64_t total);
   // Marks the execution RUNNING in process `pid` (a resume).
@@ -106,6 +110,8 @@ class Journal {
   Journal(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
   Status Exec(const std::string& sql);
   Status AddMissingColumns();
+  Result<std::vector<std::pair<std::string, uint64_t>>> SumJsonCounts(const std::string& name,
+                                                                      const char* column);
   Status Error(const std::string& what) const;
 
   const std::string path_;

@@ -101,6 +101,10 @@ const char* RejectRuleName(RejectRule rule) {
       return "target";
     case RejectRule::kNull:
       return "null";
+    case RejectRule::kExisting:
+      return "existing";
+    case RejectRule::kStale:
+      return "stale";
     case RejectRule::kBool:
       return "bool";
     case RejectRule::kBase64:

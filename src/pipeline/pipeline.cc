@@ -16,6 +16,7 @@
 #include "common/bounded_queue.h"
 #include "csv/record_parser.h"
 #include "mapping/item_builder.h"
+#include "pipeline/key_gate.h"
 #include "split/record_splitter.h"
 
 namespace csv2ddb {
@@ -34,6 +35,7 @@ struct ChunkResult {
   uint64_t blank_lines = 0;
   uint64_t bytes = 0;
   ChunkRejects rejects;
+  ChunkRejects skips;  // rows the write mode skipped, formatted as rejects
   // For targets that do not order duplicate keys themselves: when the chunk's
   // write started and ended (on the run's write clock), the hashes of its keys
   // (sorted), and its items, kept until commit to re-write some of them. A
@@ -236,8 +238,11 @@ class Run {
     } else {
       if (c->items) CSV2DDB_RETURN_IF_ERROR(RestoreFileOrder(index, c));
       CSV2DDB_RETURN_IF_ERROR(rejects_->Append(index, c->rejects));
+      if (options_.skips) CSV2DDB_RETURN_IF_ERROR(options_.skips->Append(index, c->skips));
       commit.written = c->written;
       commit.rejected = c->rejects.count;
+      commit.skipped = c->skips.count;
+      commit.skipped_by_reason.assign(c->skips.by_rule.begin(), c->skips.by_rule.end());
       commit.blank_lines = c->blank_lines;
       commit.rejected_by_rule.assign(c->rejects.by_rule.begin(), c->rejects.by_rule.end());
       for (auto& reason : c->rejects.reasons) {
@@ -266,6 +271,7 @@ class Run {
       total_.records += c.records;
       total_.written += c.written;
       total_.rejected += c.rejected;
+      total_.skipped += c.skipped;
       total_.blank_lines += c.blank_lines;
       total_.bytes += c.length;
       ++total_.chunks;
@@ -273,6 +279,7 @@ class Run {
         counters_->records += c.records;
         counters_->written += c.written;
         counters_->rejected += c.rejected;
+        counters_->skipped += c.skipped;
         for (const auto& [rule, n] : c.rejected_by_rule) counters_->rejected_by_rule.Add(rule, n);
       }
     }
@@ -377,21 +384,39 @@ class Run {
 // Parser -> mapper -> batcher -> sink for one chunk.
 class ChunkWorker {
  public:
+  // `gate` (null in put mode) orders the writes of a key across chunks.
   ChunkWorker(Run* run, const Dialect& dialect, const ItemPlan& plan, Sink* sink,
-              const RejectFormatter& formatter, const BatchLimits& limits)
+              const RejectFormatter& formatter, const BatchLimits& limits, WriteMode mode,
+              KeyGate* gate)
       : run_(run),
         dialect_(dialect),
         builder_(plan),
         sink_(sink),
         formatter_(formatter),
         limits_(limits),
-        keep_for_commit_(!sink->KeepsLaterRowOnDuplicateKeys()),
+        mode_(mode),
+        gate_(gate),
+        keep_for_commit_(mode == WriteMode::kPut && !sink->KeepsLaterRowOnDuplicateKeys()),
         items_(std::make_unique<ItemBuffer>()) {}
 
   // Parses, maps and writes `chunk`. With `reread` (a chunk an earlier run
   // wrote, read again for a redrive), nothing is written or counted: only
   // its keys and items are kept for the commit.
   Result<ChunkResult> Process(const Chunk& chunk, bool reread) {
+    // Every chunk passes the gate once: entered (and left) or passed.
+    struct GateTicket {
+      KeyGate* gate;
+      uint64_t index;
+      bool entered = false;
+      ~GateTicket() {
+        if (gate == nullptr) return;
+        if (entered) {
+          gate->Leave(index);
+        } else {
+          gate->Pass(index);
+        }
+      }
+    } ticket{gate_, chunk.index};
     ChunkResult r;
     r.offset = chunk.offset;
     r.first_line = chunk.first_line;
@@ -423,7 +448,23 @@ class ChunkWorker {
     }
     if (items_->size() == 0) return r;
 
-    r.plan = SplitIntoBatches(*items_, limits_);
+    if (mode_ == WriteMode::kInsert || mode_ == WriteMode::kUpdate) {
+      // Every row, in file order: the sink applies duplicate keys in turn.
+      std::vector<uint32_t> all(items_->size());
+      for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+      r.plan = PlanOf(all, *items_, limits_.max_items);
+    } else {
+      r.plan = SplitIntoBatches(*items_, limits_);
+    }
+    if (gate_) {
+      std::vector<uint64_t> hashes;
+      hashes.reserve(items_->size());
+      for (const ItemRef& ref : items_->items()) hashes.push_back(KeyHash(*items_, ref));
+      std::sort(hashes.begin(), hashes.end());
+      hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+      gate_->Enter(chunk.index, std::move(hashes));
+      ticket.entered = true;
+    }
     std::vector<SinkRejection> refused;
     r.write_start = run_->Tick();
     Status st = sink_->WriteChunk(*items_, r.plan, &refused);
@@ -445,7 +486,13 @@ class ChunkWorker {
     // In input order (after the mapper's rejects of the same chunk).
     std::sort(refused.begin(), refused.end(),
               [](const SinkRejection& a, const SinkRejection& b) { return a.item < b.item; });
-    for (const SinkRejection& s : refused) AddRefused(chunk, s, &r.rejects);
+    for (const SinkRejection& s : refused) {
+      if (s.kind == SinkRejection::Kind::kSkipped) {
+        AddSkipped(chunk, s, &r.skips);
+      } else {
+        AddRefused(chunk, s, &r.rejects);
+      }
+    }
     r.written = items_->size() - refused.size();
     if (keep_for_commit_) KeepForCommit(&r);
     return r;
@@ -462,13 +509,32 @@ class ChunkWorker {
     items_ = std::make_unique<ItemBuffer>();
   }
 
-  // Turns an item the target refused back into its record, as a reject.
-  void AddRefused(const Chunk& chunk, const SinkRejection& s, ChunkRejects* out) {
-    const ItemRef& ref = items_->items()[s.item];
+  // The record an item came from.
+  Record RecordOf(const Chunk& chunk, const ItemRef& ref) const {
     RecordParser parser(dialect_, std::string_view(chunk.data).substr(ref.raw_off, ref.raw_len),
                         ref.line);
     Record rec;
     if (!parser.Next(&rec)) rec.line = ref.line;
+    return rec;
+  }
+
+  // Turns an item the write mode skipped back into its record, for the skip file.
+  void AddSkipped(const Chunk& chunk, const SinkRejection& s, ChunkRejects* out) {
+    const ItemRef& ref = items_->items()[s.item];
+    const Record rec = RecordOf(chunk, ref);
+    Rejection why;
+    const bool stale = s.reason == kSkipStale;
+    why.rule = stale ? RejectRule::kStale : RejectRule::kExisting;
+    why.reason = "line " + std::to_string(ref.line) + ": skipped " + s.reason + ": " +
+                 (stale ? "the stored item is not older than the row (--if-newer)"
+                        : "an item with this key exists (--mode insert)");
+    formatter_.Add(rec, why, out);
+  }
+
+  // Turns an item the target refused back into its record, as a reject.
+  void AddRefused(const Chunk& chunk, const SinkRejection& s, ChunkRejects* out) {
+    const ItemRef& ref = items_->items()[s.item];
+    const Record rec = RecordOf(chunk, ref);
     Rejection why;
     why.rule = RejectRule::kTarget;
     why.reason = "line " + std::to_string(ref.line) +
@@ -482,6 +548,8 @@ class ChunkWorker {
   Sink* const sink_;
   const RejectFormatter& formatter_;
   const BatchLimits limits_;
+  const WriteMode mode_;
+  KeyGate* const gate_;
   const bool keep_for_commit_;
   std::unique_ptr<ItemBuffer> items_;
   Record record_;
@@ -521,10 +589,14 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
   // A redrive can leave an older row over a committed later chunk's only on
   // targets that do not order duplicate keys themselves.
   uint64_t redrive_end = 0;
-  if (!sink->KeepsLaterRowOnDuplicateKeys() && options.committed && !options.committed->empty()) {
+  if (options.mode == WriteMode::kPut && !sink->KeepsLaterRowOnDuplicateKeys() &&
+      options.committed && !options.committed->empty()) {
     redrive_end = *options.committed->rbegin() + 1;
   }
   Run run(sink, rejects, counters, options, 2 * workers + 2, redrive_end);
+  std::optional<KeyGate> gate;
+  if (options.mode != WriteMode::kPut) gate.emplace(options.start.chunk_index);
+  KeyGate* const key_gate = gate ? &*gate : nullptr;
   BoundedQueue<Work> queue(workers);
   // Chunk buffers go back to the reader once processed (at most as many as
   // can be in flight at once, and none grown far past a chunk).
@@ -576,7 +648,8 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
   std::vector<std::thread> pool;
   for (size_t w = 0; w < workers; ++w) {
     pool.emplace_back([&] {
-      ChunkWorker worker(&run, dialect, plan, sink, formatter, options.batch_limits);
+      ChunkWorker worker(&run, dialect, plan, sink, formatter, options.batch_limits, options.mode,
+                         key_gate);
       while (std::optional<Work> work = queue.Pop()) {
         const uint64_t index = work->chunk.index;
         if (work->kind == Work::Kind::kEnd) {
@@ -584,12 +657,16 @@ Result<PipelineResult> RunPipeline(ByteSource* source, InputStart start, const D
           continue;
         }
         if (work->kind == Work::Kind::kSkip) {
+          if (key_gate) key_gate->Pass(index);
           ChunkResult done;
           done.skipped = true;
           run.Complete(index, std::move(done));
           continue;
         }
-        if (run.failed() || run.Stopping()) continue;  // drain; left for resume
+        if (run.failed() || run.Stopping()) {  // drain; left for resume
+          if (key_gate) key_gate->Pass(index);
+          continue;
+        }
         Result<ChunkResult> r = worker.Process(work->chunk, work->kind == Work::Kind::kReread);
         buffers.Give(std::move(work->chunk.data));
         if (!r.ok()) {

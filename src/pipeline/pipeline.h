@@ -3,7 +3,7 @@
 //
 // Chunks are parsed, mapped and written in parallel, then committed in input
 // order: a chunk's counts and rejects are taken only after its items are
-// written, so `records = written + rejected` holds for each committed chunk
+// written, so `records = written + skipped + rejected` holds for each committed chunk
 // and in total, and the reject files read the same for any worker count or
 // chunk size. At most 2 x workers + 2 chunks are in memory at once.
 //
@@ -85,12 +85,23 @@ struct PipelineOptions {
   // Set (from a signal handler, say) to stop: no new chunk starts; chunks in
   // flight finish and commit.
   const std::atomic<bool>* stop = nullptr;
+  // The sink's write mode (sink/write_mode.h). In insert and update modes a
+  // chunk's plan holds every row in file order (duplicate keys included), and
+  // in every mode but put a chunk starts writing a key only once each earlier
+  // chunk holding it has finished writing (key hashes, registered in input
+  // order), so the outcome of duplicate keys follows the file whatever the
+  // worker count; the put-mode re-write of later rows and redrive are off.
+  WriteMode mode = WriteMode::kPut;
+  // Where rows skipped by the write mode go (per chunk, as rejects); null:
+  // they are counted only.
+  RejectSink* skips = nullptr;
 };
 
 struct PipelineResult {
   uint64_t records = 0;  // records read (blank lines are not records)
   uint64_t written = 0;
   uint64_t rejected = 0;
+  uint64_t skipped = 0;  // rows the write mode's condition kept from being written
   uint64_t blank_lines = 0;
   uint64_t chunks = 0;         // chunks committed by this run
   uint64_t failed_chunks = 0;  // chunks that failed and were tolerated

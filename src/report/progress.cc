@@ -44,6 +44,9 @@ void ProgressLine::Draw() {
     }
   }
   std::string stats;
+  if (const uint64_t skipped = counters_->skipped.load(); skipped > 0) {
+    stats += "  skipped " + std::to_string(skipped);
+  }
   if (counters_->sink != nullptr) {
     for (const auto& [name, value] : counters_->sink->Stats()) {
       stats += "  " + name + " " + std::to_string(value);

@@ -18,10 +18,11 @@ class Sink;
 struct ProgressCounters {
   std::atomic<uint64_t> raw_bytes{0};  // input bytes consumed (compressed if compressed)
   std::atomic<uint64_t> raw_total{0};  // input size, 0 when unknown
-  std::atomic<uint64_t> records{0};    // records committed (written + rejected)
+  std::atomic<uint64_t> records{0};    // records committed (written + skipped + rejected)
   std::atomic<uint64_t> written{0};
   std::atomic<uint64_t> rejected{0};
-  const Sink* sink = nullptr;  // its Stats() are shown too (e.g. throttles)
+  std::atomic<uint64_t> skipped{0};  // rows a write mode skipped (sink/write_mode.h)
+  const Sink* sink = nullptr;        // its Stats() are shown too (e.g. throttles)
 
   // Committed rejects per rule (for the time series).
   RejectRuleCounts rejected_by_rule;

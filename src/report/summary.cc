@@ -40,6 +40,25 @@ std::string FormatSummary(const Summary& s) {
   str(s.target);
   w.Key("TOTAL_NUMBER_OF_RECORDS_READ");
   w.Uint64(s.records);
+  w.Key("TOTAL_NUMBER_OF_ITEMS_SKIPPED");
+  w.Uint64(s.skipped);
+  if (!s.skipped_by_reason.empty()) {
+    w.Key("ITEMS_SKIPPED_BY_REASON");
+    w.StartObject();
+    for (const auto& [reason, n] : s.skipped_by_reason) {
+      str(reason);
+      w.Uint64(n);
+    }
+    w.EndObject();
+  }
+  if (s.skipped > 0 && !s.skip_location.empty()) {
+    w.Key("SKIP_DATA_LOCATION");
+    str(s.skip_location);
+  }
+  if (!s.mode.empty() && s.mode != "put") {
+    w.Key("WRITE_MODE");
+    str(s.mode);
+  }
   w.Key("BLANK_LINES_SKIPPED");
   w.Uint64(s.blank_lines);
   if (s.failed_chunks > 0) {

@@ -22,6 +22,12 @@ struct Summary {
   uint64_t records = 0;
   uint64_t written = 0;
   uint64_t rejected = 0;
+  // Rows the write mode skipped (sink/write_mode.h): written + skipped +
+  // rejected = records. Per reason, non-zero only; printed when non-empty.
+  uint64_t skipped = 0;
+  std::vector<std::pair<std::string, uint64_t>> skipped_by_reason;
+  std::string mode;           // the write mode; printed unless "put" or empty
+  std::string skip_location;  // where skipped rows are kept; printed when skipped > 0
   uint64_t blank_lines = 0;
   uint64_t failed_chunks = 0;      // printed when > 0
   uint64_t records_in_failed = 0;  // records of those chunks: neither written nor rejected

@@ -292,7 +292,7 @@ class BatchWriteEngine::ChunkWrite {
 
 BatchWriteEngine::BatchWriteEngine(const aws::DynamoDbClient* client, WriteThrottle* throttle,
                                    std::string table, TableKeys keys, aws::RetryPolicy retry,
-                                   std::string endpoint)
+                                   std::string endpoint, bool delete_items)
     : client_(client),
       throttle_(throttle),
       table_(std::move(table)),
@@ -304,11 +304,13 @@ BatchWriteEngine::BatchWriteEngine(const aws::DynamoDbClient* client, WriteThrot
         AppendJsonEscaped(table_, &prefix);
         prefix += "\":[";
         return prefix;
-      }()) {}
+      }()),
+      delete_items_(delete_items) {}
 
 std::string BatchWriteEngine::BuildBody(const ItemBuffer& items,
                                         const std::vector<uint32_t>& indexes) const {
-  static constexpr std::string_view kPut = "{\"PutRequest\":{\"Item\":";
+  const std::string_view kPut = delete_items_ ? std::string_view("{\"DeleteRequest\":{\"Key\":")
+                                              : std::string_view("{\"PutRequest\":{\"Item\":");
   size_t size = body_prefix_.size() + 4;
   for (uint32_t i : indexes) size += kPut.size() + items.items()[i].json_len + 3;
   std::string body;

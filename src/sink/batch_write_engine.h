@@ -76,8 +76,12 @@ class BatchWriteEngine {
   // `endpoint` only names the server in error messages. `retry` (full
   // jitter, aws/retry_policy.h) bounds the sends of each request; its clock
   // schedules the retries.
+  // With `delete_items` (--mode delete) every item is sent as a
+  // DeleteRequest whose Key is the item's JSON: such items hold only the key
+  // attributes (mapping/keys_only_plan.h).
   BatchWriteEngine(const aws::DynamoDbClient* client, WriteThrottle* throttle, std::string table,
-                   TableKeys keys, aws::RetryPolicy retry, std::string endpoint);
+                   TableKeys keys, aws::RetryPolicy retry, std::string endpoint,
+                   bool delete_items = false);
   BatchWriteEngine(const BatchWriteEngine&) = delete;
   BatchWriteEngine& operator=(const BatchWriteEngine&) = delete;
 
@@ -107,6 +111,7 @@ class BatchWriteEngine {
   const aws::RetryPolicy retry_;
   const std::string endpoint_;
   const std::string body_prefix_;  // {"RequestItems":{"<escaped table>":[
+  const bool delete_items_;
   mutable BatchWriteCounters counters_;
 };
 

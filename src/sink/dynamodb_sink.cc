@@ -131,19 +131,27 @@ Status DynamoDbSink::Prepare(const TableSpec& spec) {
                                    SchemaText(desc->hash_key, desc->range_key) +
                                    " but the mapping has " + SchemaText(want.partition, want.sort));
   }
+  if (options_.mode == WriteMode::kInsert || options_.mode == WriteMode::kUpdate) {
+    item_engine_ = std::make_unique<ItemWriteEngine>(client_.get(), throttle_.get(), table_, want,
+                                                     options_.retry, endpoint_, options_.mode,
+                                                     options_.if_newer, options_.redo);
+  }
   engine_ = std::make_unique<BatchWriteEngine>(client_.get(), throttle_.get(), table_,
-                                               std::move(want), options_.retry, endpoint_);
+                                               std::move(want), options_.retry, endpoint_,
+                                               options_.mode == WriteMode::kDelete);
   return Status::OK();
 }
 
 Status DynamoDbSink::WriteChunk(const ItemBuffer& items, const BatchPlan& plan,
                                 std::vector<SinkRejection>* rejected) {
   if (engine_ == nullptr) return Status::Internal("DynamoDbSink::WriteChunk before Prepare");
+  if (item_engine_) return item_engine_->Write(items, plan, rejected);
   return engine_->Write(items, plan, rejected);
 }
 
 const BatchWriteCounters& DynamoDbSink::counters() const {
   static const BatchWriteCounters kNone;
+  if (item_engine_) return item_engine_->counters();
   return engine_ ? engine_->counters() : kNone;
 }
 
@@ -168,7 +176,7 @@ SinkActivity DynamoDbSink::Activity() const {
     a.in_flight = static_cast<uint64_t>(g.in_flight);
     return a;
   }
-  const BatchWriteCounters& c = engine_->counters();
+  const BatchWriteCounters& c = counters();
   a.requests = c.requests.load(std::memory_order_relaxed);
   a.retries = c.retries.load(std::memory_order_relaxed);
   a.throttles = c.throttles.load(std::memory_order_relaxed);

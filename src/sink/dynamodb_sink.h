@@ -23,6 +23,7 @@
 #include "aws/dynamodb/dynamodb_client.h"
 #include "aws/http/http_client.h"
 #include "sink/batch_write_engine.h"
+#include "sink/item_write_engine.h"
 #include "sink/sink.h"
 #include "sink/write_throttle.h"
 
@@ -49,6 +50,12 @@ struct DynamoDbSinkOptions {
   std::chrono::milliseconds create_table_timeout{5 * 60 * 1000};
   int max_inflight = 0;  // requests in flight over all workers; 0 = 64
   double rate = 0;       // items per second over all workers; 0 = unlimited
+  // SinkOptions::mode, if_newer and redo: insert and update go through an
+  // ItemWriteEngine (one request per item), put and delete through the
+  // BatchWriteEngine.
+  WriteMode mode = WriteMode::kPut;
+  std::string if_newer;
+  bool redo = false;
   // Attempts and backoff per request (aws/retry_policy.h).
   aws::RetryOptions retry{10, std::chrono::milliseconds(25), std::chrono::milliseconds(5'000)};
   // Not owned; must outlive the sink. Null: the context's HTTP client.
@@ -110,6 +117,7 @@ class DynamoDbSink : public Sink {
   std::unique_ptr<aws::DynamoDbClient> client_;
   std::unique_ptr<aws::AwsContext> owned_context_;  // when options.aws is null
   std::unique_ptr<BatchWriteEngine> engine_;        // set by Prepare
+  std::unique_ptr<ItemWriteEngine> item_engine_;    // insert and update modes, set by Prepare
 };
 
 // The factory OpenSink uses for "dynamodb://TABLE" targets.

@@ -28,6 +28,9 @@ Result<std::unique_ptr<Sink>> OpenDynamoDb(const std::string& uri, const std::st
   d.create_table = o.create_table;
   d.max_inflight = o.max_inflight;
   d.rate = o.rate;
+  d.mode = o.mode;
+  d.if_newer = o.if_newer;
+  d.redo = o.redo;
   return OpenDynamoDbSink(std::move(d));
 }
 
@@ -47,7 +50,8 @@ Result<std::unique_ptr<Sink>> OpenSink(const std::string& uri, const SinkOptions
     if (path.empty()) {
       return Status::InvalidArgument("target '" + uri + "': give a path, e.g. sqlite://out.sqlite");
     }
-    auto sink = SqliteSink::Open(path, options.source);
+    auto sink =
+        SqliteSink::Open(path, options.source, options.mode, options.if_newer, options.redo);
     if (!sink.ok()) return sink.status();
     return std::unique_ptr<Sink>(std::move(sink).value());
   }

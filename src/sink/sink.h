@@ -15,17 +15,28 @@
 #include "batch/item_buffer.h"
 #include "common/status.h"
 #include "mapping/mapping.h"
+#include "sink/write_mode.h"
 
 namespace csv2ddb {
 namespace aws {
 class AwsContext;
 }  // namespace aws
 
-// An item the target refused for a reason of its own (for example DynamoDB's
-// ValidationException, narrowed down to one item). It becomes a reject.
+// The outcome of one item that was not written, reported by WriteChunk:
+//   kRejected  the target refused it for a reason of its own (for example
+//              DynamoDB's ValidationException, narrowed down to one item);
+//              `reason` is the target's message. It becomes a reject.
+//   kSkipped   a condition of the write mode kept it from being written
+//              (sink/write_mode.h); `reason` is kSkipExisting or kSkipStale.
+//              It is neither written nor rejected: it is counted per reason
+//              and goes to the skip file.
+// Every item of a chunk is exactly one of: written (acknowledged), rejected,
+// skipped, so written + skipped + rejected = items.
 struct SinkRejection {
+  enum class Kind { kRejected, kSkipped };
   uint32_t item = 0;   // index into ItemBuffer::items()
-  std::string reason;  // the target's message
+  std::string reason;  // the target's message, or the skip reason
+  Kind kind = Kind::kRejected;
 };
 
 // What a sink is doing now, for the run's time series (journal/series.h).
@@ -57,16 +68,25 @@ class Sink {
   // with `table` is an error naming both sides.
   virtual Status Prepare(const TableSpec& table) = 0;
 
-  // Writes every batch of `plan`. Thread-safe. Returns OK when every item is
-  // durably written (acknowledged) or listed in `rejected`; on error, nothing
-  // of the chunk may be counted as written, and re-writing it later is safe.
+  // Writes every batch of `plan` in the sink's write mode (SinkOptions::mode).
+  // Thread-safe. Returns OK when every item is durably written
+  // (acknowledged) or listed in `rejected` (rejected or skipped, see
+  // SinkRejection); on error, nothing of the chunk may be counted as written,
+  // and re-writing it later is safe (in insert and update modes: see
+  // SinkOptions::redo). In put and delete modes a plan holds a key at most
+  // once; in insert and update modes it holds every row of the chunk in file
+  // order, a key possibly more than once, and the sink applies them in that
+  // order (insert: the first row of a key wins, later ones are skipped
+  // "existing"; update: merged one after the other).
   virtual Status WriteChunk(const ItemBuffer& items, const BatchPlan& plan,
                             std::vector<SinkRejection>* rejected) = 0;
 
   // True when the target itself keeps the row later in the file when chunks
   // holding the same key are written concurrently (the SQLite sink compares
   // source lines). Otherwise the pipeline re-writes the later row of such
-  // keys once the earlier chunk is done.
+  // keys once the earlier chunk is done. Only consulted in put mode: in the
+  // other modes the pipeline never writes a key while an earlier chunk that
+  // holds it is being written.
   virtual bool KeepsLaterRowOnDuplicateKeys() const { return false; }
 
   // Flushes and releases resources; no writes after it.
@@ -105,6 +125,17 @@ struct SinkOptions {
   // dynamodb:// targets. Not owned; must outlive the sink. Null: the sink
   // makes its own.
   aws::AwsContext* aws = nullptr;
+  // The write mode (sink/write_mode.h), and for kUpdate the attribute of
+  // --if-newer (empty: none).
+  WriteMode mode = WriteMode::kPut;
+  std::string if_newer;
+  // The run redoes chunks that an earlier run of the execution may have
+  // written in part (a resume). In insert mode an item whose key is present
+  // with exactly the item this run would write, and in update mode with
+  // --if-newer one whose stored attributes already equal the row's, counts
+  // as written (it is this execution's own earlier write), not skipped.
+  // (The embedded table tells its own rows by source line and needs no flag.)
+  bool redo = false;
 };
 
 // The `source` of SinkOptions for an input named `input` whose identity

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "common/sqlite_setup.h"
+#include "sink/item_merge.h"
 
 namespace csv2ddb {
 
@@ -44,7 +45,8 @@ Status SyncFileAndFolder(const std::string& path) {
 }  // namespace
 
 Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path,
-                                                     const std::string& source) {
+                                                     const std::string& source, WriteMode mode,
+                                                     std::string if_newer, bool redo) {
   ConfigureSqlite();
   sqlite3* db = nullptr;
   // NOMUTEX: mu_ already serializes every use of the connection, so SQLite's
@@ -57,6 +59,9 @@ Result<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& path,
     return Status::IOError("target 'sqlite://" + path + "': " + msg);
   }
   std::unique_ptr<SqliteSink> sink(new SqliteSink(path, source, db));
+  sink->mode_ = mode;
+  sink->if_newer_ = std::move(if_newer);
+  sink->redo_ = redo;
   sqlite3_busy_timeout(db, 10000);
   CSV2DDB_RETURN_IF_ERROR(sink->Exec("PRAGMA page_size=16384"));
   // A rollback journal, not WAL: a bulk load into fresh pages writes each
@@ -230,10 +235,24 @@ Status SqliteSink::PrepareLocked(const TableSpec& t) {
                           "excluded.source_line, source_id = excluded.source_id WHERE "
                           "excluded.source_id <> " +
                           table + ".source_id OR excluded.source_line >= " + table + ".source_line";
-  if (upsert_) sqlite3_finalize(upsert_);
-  upsert_ = nullptr;
+  FinalizeStatements();
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &upsert_, nullptr) != SQLITE_OK) {
     return Error("preparing the write");
+  }
+  const std::string where =
+      " WHERE " + pk + " = ?" + (has_sort_key_ ? " AND " + sk + " = ?" : std::string());
+  const std::string insert =
+      "INSERT INTO " + table + " (" + keys + ", item, source_line, source_id) VALUES (?, " +
+      (has_sort_key_ ? "?, " : "") + "?, ?, ?) ON CONFLICT (" + keys + ") DO NOTHING";
+  const std::string select = "SELECT item, source_id, source_line FROM " + table + where;
+  const std::string update =
+      "UPDATE " + table + " SET item = ?, source_line = ?, source_id = ?" + where;
+  const std::string del = "DELETE FROM " + table + where;
+  for (auto [text, stmt] : {std::pair{&insert, &insert_}, std::pair{&select, &select_},
+                            std::pair{&update, &update_}, std::pair{&del, &delete_}}) {
+    if (sqlite3_prepare_v2(db_, text->c_str(), -1, stmt, nullptr) != SQLITE_OK) {
+      return Error("preparing the write");
+    }
   }
   return Status::OK();
 }
@@ -245,12 +264,14 @@ std::vector<uint32_t> SqliteSink::KeyOrder(const ItemBuffer& items, const BatchP
     order.insert(order.end(), batch.items.begin(), batch.items.end());
   }
   // The key index's order (BINARY collation: bytewise, as string_view
-  // compares). A key is at most once in a plan, so ties do not occur.
+  // compares); rows of one key (insert and update plans) in file order.
   const auto less = [&items](uint32_t a, uint32_t b) {
     const ItemRef& x = items.items()[a];
     const ItemRef& y = items.items()[b];
     const int c = items.PartitionKey(x).compare(items.PartitionKey(y));
-    return c != 0 ? c < 0 : items.SortKey(x) < items.SortKey(y);
+    if (c != 0) return c < 0;
+    const int d = items.SortKey(x).compare(items.SortKey(y));
+    return d != 0 ? d < 0 : a < b;
   };
   if (!std::is_sorted(order.begin(), order.end(), less)) {
     std::sort(order.begin(), order.end(), less);
@@ -259,7 +280,7 @@ std::vector<uint32_t> SqliteSink::KeyOrder(const ItemBuffer& items, const BatchP
 }
 
 Status SqliteSink::WriteChunk(const ItemBuffer& items, const BatchPlan& plan,
-                              std::vector<SinkRejection>*) {
+                              std::vector<SinkRejection>* rejected) {
   // On the calling worker, before the lock: the rows in key order, so the
   // writer's inserts walk the key index forward instead of jumping about
   // it. Which row of a key wins does not depend on the order (it is decided
@@ -270,6 +291,17 @@ Status SqliteSink::WriteChunk(const ItemBuffer& items, const BatchPlan& plan,
   // IMMEDIATE: take the write lock up front, so another process writing the
   // same file (a shard) waits in the busy handler instead of deadlocking.
   CSV2DDB_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  if (mode_ != WriteMode::kPut) {
+    const size_t before = rejected->size();
+    for (uint32_t index : order) {
+      if (Status st = WriteOneLocked(items, index, rejected); !st.ok()) {
+        (void)Exec("ROLLBACK");
+        rejected->resize(before);
+        return st;
+      }
+    }
+    return Exec("COMMIT");
+  }
   // Bindings stay across sqlite3_reset: the source is bound once a chunk.
   const int source_param = has_sort_key_ ? 5 : 4;
   sqlite3_bind_int64(upsert_, source_param, source_id_);
@@ -297,11 +329,113 @@ Status SqliteSink::WriteChunk(const ItemBuffer& items, const BatchPlan& plan,
   return Exec("COMMIT");
 }
 
+void SqliteSink::FinalizeStatements() {
+  for (sqlite3_stmt** s : {&upsert_, &insert_, &select_, &update_, &delete_}) {
+    if (*s) sqlite3_finalize(*s);
+    *s = nullptr;
+  }
+}
+
+void SqliteSink::BindKey(sqlite3_stmt* stmt, int first, const ItemBuffer& items,
+                         const ItemRef& ref) {
+  const std::string_view pk = items.PartitionKey(ref);
+  sqlite3_bind_text(stmt, first, pk.data(), static_cast<int>(pk.size()), SQLITE_STATIC);
+  if (has_sort_key_) {
+    const std::string_view sk = items.SortKey(ref);
+    sqlite3_bind_text(stmt, first + 1, sk.data(), static_cast<int>(sk.size()), SQLITE_STATIC);
+  }
+}
+
+Status SqliteSink::WriteOneLocked(const ItemBuffer& items, uint32_t index,
+                                  std::vector<SinkRejection>* rejected) {
+  const ItemRef& ref = items.items()[index];
+  const std::string_view row = items.Json(ref);
+  const std::string where = "writing line " + std::to_string(ref.line);
+  const int nkeys = has_sort_key_ ? 2 : 1;
+  const auto step = [&](sqlite3_stmt* s) -> Status {
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_DONE ? Status::OK() : Error(where);
+  };
+  const auto insert = [&]() -> Result<bool> {  // true: inserted
+    BindKey(insert_, 1, items, ref);
+    sqlite3_bind_text(insert_, nkeys + 1, row.data(), static_cast<int>(row.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(insert_, nkeys + 2, static_cast<sqlite3_int64>(ref.line));
+    sqlite3_bind_int64(insert_, nkeys + 3, source_id_);
+    CSV2DDB_RETURN_IF_ERROR(step(insert_));
+    return sqlite3_changes(db_) > 0;
+  };
+  if (mode_ == WriteMode::kDelete) {
+    BindKey(delete_, 1, items, ref);
+    return step(delete_);
+  }
+  // The stored row, if any.
+  bool found = false;
+  std::string stored;
+  int64_t stored_source = 0;
+  uint64_t stored_line = 0;
+  const auto load = [&]() -> Status {
+    BindKey(select_, 1, items, ref);
+    const int rc = sqlite3_step(select_);
+    if (rc == SQLITE_ROW) {
+      found = true;
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(select_, 0));
+      stored.assign(text ? text : "", static_cast<size_t>(sqlite3_column_bytes(select_, 0)));
+      stored_source = sqlite3_column_int64(select_, 1);
+      stored_line = static_cast<uint64_t>(sqlite3_column_int64(select_, 2));
+    }
+    sqlite3_reset(select_);
+    sqlite3_clear_bindings(select_);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? Status::OK() : Error(where);
+  };
+  if (mode_ == WriteMode::kInsert) {
+    Result<bool> inserted = insert();
+    if (!inserted.ok()) return inserted.status();
+    if (*inserted) return Status::OK();
+    CSV2DDB_RETURN_IF_ERROR(load());
+    // Redo: this execution inserted this very row before a crash.
+    if (redo_ && found && stored_source == source_id_ && stored_line == ref.line) {
+      return Status::OK();
+    }
+    rejected->push_back(SinkRejection{index, kSkipExisting, SinkRejection::Kind::kSkipped});
+    return Status::OK();
+  }
+  // Update.
+  CSV2DDB_RETURN_IF_ERROR(load());
+  if (!if_newer_.empty() &&
+      CompareFreshness(found ? std::string_view(stored) : std::string_view("{}"), row, if_newer_) ==
+          Freshness::kRowMissing) {
+    rejected->push_back(SinkRejection{
+        index, "the row has no value for the --if-newer attribute '" + if_newer_ + "'",
+        SinkRejection::Kind::kRejected});
+    return Status::OK();
+  }
+  // Redo: this row (or a later one of the same key) was applied before a crash.
+  if (redo_ && found && stored_source == source_id_ && stored_line >= ref.line) {
+    return Status::OK();
+  }
+  if (!found) {
+    Result<bool> inserted = insert();
+    return inserted.ok() ? Status::OK() : inserted.status();
+  }
+  if (!if_newer_.empty() && CompareFreshness(stored, row, if_newer_) == Freshness::kNotNewer) {
+    rejected->push_back(SinkRejection{index, kSkipStale, SinkRejection::Kind::kSkipped});
+    return Status::OK();
+  }
+  Result<std::string> merged = MergeTopLevel(stored, row);
+  if (!merged.ok()) return Error(where + ": " + merged.status().message());
+  sqlite3_bind_text(update_, 1, merged->data(), static_cast<int>(merged->size()), SQLITE_STATIC);
+  sqlite3_bind_int64(update_, 2, static_cast<sqlite3_int64>(ref.line));
+  sqlite3_bind_int64(update_, 3, source_id_);
+  BindKey(update_, 4, items, ref);
+  return step(update_);
+}
+
 Status SqliteSink::Close() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (upsert_) sqlite3_finalize(upsert_);
-    upsert_ = nullptr;
+    FinalizeStatements();
     if (db_ == nullptr) return Status::OK();
     if (sqlite3_close(db_) != SQLITE_OK)
       return Status::IOError("target '" + Describe() + "': close failed");

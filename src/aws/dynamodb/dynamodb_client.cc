@@ -248,13 +248,13 @@ BatchWriteOutcome ParseBatchWriteItemResponse(std::string_view body) {
           for (auto kind : request_obj) {
             std::string_view kind_name;
             CSV2DDB_JSON_OK(kind.unescaped_key().get(kind_name));
-            if (kind_name != "PutRequest") continue;
+            if (kind_name != "PutRequest" && kind_name != "DeleteRequest") continue;
             od::object put;
             CSV2DDB_JSON_OK(kind.value().get_object().get(put));
             for (auto put_field : put) {
               std::string_view put_key;
               CSV2DDB_JSON_OK(put_field.unescaped_key().get(put_key));
-              if (put_key != "Item") continue;
+              if (put_key != "Item" && put_key != "Key") continue;
               od::object item;
               std::string_view raw;
               CSV2DDB_JSON_OK(put_field.value().get_object().get(item));

@@ -71,10 +71,10 @@ std::string BuildCreateTableBody(const CreateTableRequest& request);
 struct BatchWriteOutcome {
   // Set when the whole request failed; nothing was written then.
   std::optional<AwsError> error;
-  // On success: the `Item` of each PutRequest in UnprocessedItems, as the raw
-  // JSON text the server sent (e.g. {"pk":{"S":"A_1"}}), in server order, all
-  // tables flattened. Re-send them in a later request. DeleteRequests are not
-  // reported (csv2ddb only puts).
+  // On success: the `Item` of each PutRequest (the `Key` of each
+  // DeleteRequest) in UnprocessedItems, as the raw JSON text the server sent
+  // (e.g. {"pk":{"S":"A_1"}}), in server order, all tables flattened. Re-send
+  // them in a later request.
   std::vector<std::string> unprocessed_items;
 
   bool ok() const { return !error.has_value(); }
