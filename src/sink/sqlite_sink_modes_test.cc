@@ -79,65 +79,65 @@ class SqliteModesTest : public ::testing::Test {
   std::string path_;
 };
 
-std::string Item(const std::string& id, const std::string& rest) {
+std::string J(const std::string& id, const std::string& rest) {
   return R"({"id":{"S":")" + id + R"("})" + rest + "}";
 }
 
 TEST_F(SqliteModesTest, InsertKeepsThePresentItemAndTheFirstRowOfTheChunk) {
-  Write(WriteMode::kPut, {{2, "a", Item("a", R"(,"n":{"S":"old"})")}});
-  auto out = Write(WriteMode::kInsert, {{2, "a", Item("a", R"(,"n":{"S":"new"})")},
-                                        {3, "b", Item("b", R"(,"n":{"S":"first"})")},
-                                        {4, "b", Item("b", R"(,"n":{"S":"second"})")}});
+  Write(WriteMode::kPut, {{2, "a", J("a", R"(,"n":{"S":"old"})")}});
+  auto out = Write(WriteMode::kInsert, {{2, "a", J("a", R"(,"n":{"S":"new"})")},
+                                        {3, "b", J("b", R"(,"n":{"S":"first"})")},
+                                        {4, "b", J("b", R"(,"n":{"S":"second"})")}});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].item, 0u);
   EXPECT_EQ(out[0].kind, SinkRejection::Kind::kSkipped);
   EXPECT_EQ(out[0].reason, kSkipExisting);
   EXPECT_EQ(out[1].item, 2u);
-  EXPECT_EQ(Item("a"), Item("a", R"(,"n":{"S":"old"})"));
-  EXPECT_EQ(Item("b"), Item("b", R"(,"n":{"S":"first"})"));
+  EXPECT_EQ(Item("a"), J("a", R"(,"n":{"S":"old"})"));
+  EXPECT_EQ(Item("b"), J("b", R"(,"n":{"S":"first"})"));
 }
 
 TEST_F(SqliteModesTest, InsertRedoCountsItsOwnRowAsWritten) {
-  Write(WriteMode::kInsert, {{3, "b", Item("b", R"(,"n":{"S":"first"})")}});
+  Write(WriteMode::kInsert, {{3, "b", J("b", R"(,"n":{"S":"first"})")}});
   // A resumed run redoing the chunk: line 3 is its own write, line 4 is not.
-  auto out = Write(
-      WriteMode::kInsert,
-      {{3, "b", Item("b", R"(,"n":{"S":"first"})")}, {4, "b", Item("b", R"(,"n":{"S":"second"})")}},
-      "", /*redo=*/true);
+  auto out =
+      Write(WriteMode::kInsert,
+            {{3, "b", J("b", R"(,"n":{"S":"first"})")}, {4, "b", J("b", R"(,"n":{"S":"second"})")}},
+            "", /*redo=*/true);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].item, 1u);
   // Without redo, or from another source, the same row is skipped.
-  EXPECT_EQ(Write(WriteMode::kInsert, {{3, "b", Item("b", R"(,"n":{"S":"first"})")}}).size(), 1u);
+  EXPECT_EQ(Write(WriteMode::kInsert, {{3, "b", J("b", R"(,"n":{"S":"first"})")}}).size(), 1u);
   EXPECT_EQ(
-      Write(WriteMode::kInsert, {{3, "b", Item("b", R"(,"n":{"S":"first"})")}}, "", true, "other")
+      Write(WriteMode::kInsert, {{3, "b", J("b", R"(,"n":{"S":"first"})")}}, "", true, "other")
           .size(),
       1u);
 }
 
 TEST_F(SqliteModesTest, UpdateReplacesTopLevelAttributesWholeAndKeepsOthers) {
   Write(WriteMode::kPut,
-        {{2, "a", Item("a", R"(,"m":{"M":{"x":{"S":"1"},"y":{"S":"2"}}},"keep":{"N":"7"})")}});
-  auto out = Write(WriteMode::kUpdate, {{5, "a", Item("a", R"(,"m":{"M":{"x":{"S":"9"}}})")},
-                                        {6, "a", Item("a", R"(,"new":{"BOOL":true})")},
-                                        {7, "c", Item("c", R"(,"n":{"S":"created"})")}});
+        {{2, "a", J("a", R"(,"m":{"M":{"x":{"S":"1"},"y":{"S":"2"}}},"keep":{"N":"7"})")}});
+  auto out = Write(WriteMode::kUpdate, {{5, "a", J("a", R"(,"m":{"M":{"x":{"S":"9"}}})")},
+                                        {6, "a", J("a", R"(,"new":{"BOOL":true})")},
+                                        {7, "c", J("c", R"(,"n":{"S":"created"})")}});
   EXPECT_TRUE(out.empty());
   // The map is replaced, not merged into (json_patch would keep "y").
   EXPECT_EQ(Item("a"),
-            Item("a", R"(,"m":{"M":{"x":{"S":"9"}}},"keep":{"N":"7"},"new":{"BOOL":true})"));
-  EXPECT_EQ(Item("c"), Item("c", R"(,"n":{"S":"created"})"));
+            J("a", R"(,"m":{"M":{"x":{"S":"9"}}},"keep":{"N":"7"},"new":{"BOOL":true})"));
+  EXPECT_EQ(Item("c"), J("c", R"(,"n":{"S":"created"})"));
 }
 
 TEST_F(SqliteModesTest, UpdateIfNewerComparesNumbersNumericallyAndStringsBytewise) {
-  Write(WriteMode::kPut, {{2, "a", Item("a", R"(,"v":{"N":"5"})")},
-                          {3, "s", Item("s", R"(,"v":{"S":"b"})")},
-                          {4, "t", Item("t", R"(,"v":{"S":"x"})")}});
+  Write(WriteMode::kPut, {{2, "a", J("a", R"(,"v":{"N":"5"})")},
+                          {3, "s", J("s", R"(,"v":{"S":"b"})")},
+                          {4, "t", J("t", R"(,"v":{"S":"x"})")}});
   auto out = Write(WriteMode::kUpdate,
-                   {{10, "a", Item("a", R"(,"v":{"N":"10"})")},   // 10 > 5: newer
-                    {11, "a", Item("a", R"(,"v":{"N":"9.5"})")},  // not newer than 10
-                    {12, "s", Item("s", R"(,"v":{"S":"a"})")},    // "a" < "b": stale
-                    {13, "t", Item("t", R"(,"v":{"N":"1"})")},    // another type: stale
-                    {14, "u", Item("u", R"(,"v":{"N":"1"})")},    // absent: created
-                    {15, "a", Item("a", R"(,"w":{"S":"x"})")}},   // no v: rejected
+                   {{10, "a", J("a", R"(,"v":{"N":"10"})")},   // 10 > 5: newer
+                    {11, "a", J("a", R"(,"v":{"N":"9.5"})")},  // not newer than 10
+                    {12, "s", J("s", R"(,"v":{"S":"a"})")},    // "a" < "b": stale
+                    {13, "t", J("t", R"(,"v":{"N":"1"})")},    // another type: stale
+                    {14, "u", J("u", R"(,"v":{"N":"1"})")},    // absent: created
+                    {15, "a", J("a", R"(,"w":{"S":"x"})")}},   // no v: rejected
                    "v");
   ASSERT_EQ(out.size(), 4u);
   std::sort(out.begin(), out.end(), [](auto& x, auto& y) { return x.item < y.item; });
@@ -149,17 +149,17 @@ TEST_F(SqliteModesTest, UpdateIfNewerComparesNumbersNumericallyAndStringsBytewis
   EXPECT_EQ(out[3].item, 5u);
   EXPECT_EQ(out[3].kind, SinkRejection::Kind::kRejected);
   EXPECT_NE(out[3].reason.find("--if-newer attribute 'v'"), std::string::npos);
-  EXPECT_EQ(Item("a"), Item("a", R"(,"v":{"N":"10"})"));
-  EXPECT_EQ(Item("s"), Item("s", R"(,"v":{"S":"b"})"));
-  EXPECT_EQ(Item("u"), Item("u", R"(,"v":{"N":"1"})"));
+  EXPECT_EQ(Item("a"), J("a", R"(,"v":{"N":"10"})"));
+  EXPECT_EQ(Item("s"), J("s", R"(,"v":{"S":"b"})"));
+  EXPECT_EQ(Item("u"), J("u", R"(,"v":{"N":"1"})"));
 }
 
 TEST_F(SqliteModesTest, DeleteRemovesPresentKeysAndAcceptsAbsentOnes) {
-  Write(WriteMode::kPut, {{2, "a", Item("a", "")}, {3, "b", Item("b", "")}});
-  auto out = Write(WriteMode::kDelete, {{2, "a", Item("a", "")}, {3, "zz", Item("zz", "")}});
+  Write(WriteMode::kPut, {{2, "a", J("a", "")}, {3, "b", J("b", "")}});
+  auto out = Write(WriteMode::kDelete, {{2, "a", J("a", "")}, {3, "zz", J("zz", "")}});
   EXPECT_TRUE(out.empty());
   EXPECT_EQ(Item("a"), "(missing)");
-  EXPECT_EQ(Item("b"), Item("b", ""));
+  EXPECT_EQ(Item("b"), J("b", ""));
 }
 
 }  // namespace

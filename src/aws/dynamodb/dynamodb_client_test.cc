@@ -168,7 +168,7 @@ TEST(DynamoDbErrorTest, XmlErrorBodyIsOneLineWithServiceStatusAndCode) {
   EXPECT_EQ(e.ToString(), "DynamoDB HTTP 502: 502 Bad Gateway");
 }
 
-TEST(BatchWriteItemParseTest, UnprocessedPutItemsComeBackAsRawJson) {
+TEST(BatchWriteItemParseTest, UnprocessedPutItemsAndDeleteKeysComeBackAsRawJson) {
   const std::string item1 = R"({"pk":{"S":"A_1"},"note":{"S":"caf\u00e9 \"q\""}})";
   const std::string item2 = R"({"pk":{"S":"A_2"},"n":{"N":"1.50"}})";
   const std::string item3 = R"({"pk":{"S":"B_1"}})";
@@ -177,7 +177,8 @@ TEST(BatchWriteItemParseTest, UnprocessedPutItemsComeBackAsRawJson) {
       R"(}},{"DeleteRequest":{"Key":{"pk":{"S":"gone"}}}},{"PutRequest":{"Item":)" + item2 +
       R"(}}],"t2":[{"PutRequest":{"Item":)" + item3 + R"(}}]},"ConsumedCapacity":[]})");
   ASSERT_TRUE(outcome.ok()) << outcome.error->ToString();
-  EXPECT_EQ(outcome.unprocessed_items, (std::vector<std::string>{item1, item2, item3}));
+  EXPECT_EQ(outcome.unprocessed_items,
+            (std::vector<std::string>{item1, R"({"pk":{"S":"gone"}})", item2, item3}));
 
   outcome = ParseBatchWriteItemResponse(R"({"UnprocessedItems":{}})");
   ASSERT_TRUE(outcome.ok());
