@@ -40,7 +40,8 @@ void LogChunkCommit(const std::string& name, const ChunkCommit& c) {
                      std::to_string(c.next_line > 0 ? c.next_line - 1 : 0) + ") ";
   what += c.failed ? "failed: " + c.error
                    : "committed: " + std::to_string(c.written) + " written, " +
-                         std::to_string(c.rejected) + " rejected";
+                         std::to_string(c.skipped) + " skipped, " + std::to_string(c.rejected) +
+                         " rejected";
   LogEvent(c.failed ? LogLevel::kWarn : LogLevel::kDebug, "chunk_commit", what,
            {{"execution", name},
             {"chunk", c.index},
@@ -50,6 +51,7 @@ void LogChunkCommit(const std::string& name, const ChunkCommit& c) {
             {"records", c.records},
             {"written", c.written},
             {"rejected", c.rejected},
+            {"skipped", c.skipped},
             {"failed", c.failed},
             {"error", c.error}});
 }

@@ -181,6 +181,34 @@ TEST_F(JournalTest, TotalsAreSumsOverChunkRows) {
   EXPECT_EQ(t->records_in_failed, 6u);
 }
 
+TEST_F(JournalTest, SkippedRowsAreSummedInTotalAndPerReason) {
+  ASSERT_TRUE(journal_->Create(Execution("e", "2026-11-01T00:00:00.000Z")).ok());
+  ChunkCommit a = Chunk(0, 5);
+  a.written = 1;
+  a.skipped = 3;
+  a.skipped_by_reason = {{"existing", 3}};
+  ChunkCommit b = Chunk(1, 6);
+  b.written = 1;
+  b.rejected = 1;
+  b.skipped = 4;
+  b.skipped_by_reason = {{"existing", 1}, {"stale", 3}};
+  ChunkCommit failed = Chunk(2, 6, true);
+  failed.skipped = 9;  // a failed chunk counts nothing
+  failed.skipped_by_reason = {{"stale", 9}};
+  ASSERT_TRUE(journal_->CommitChunks("e", std::vector<ChunkCommit>{a, b, failed}).ok());
+  auto t = journal_->Totals("e");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->skipped, 7u);
+  EXPECT_EQ(t->written + t->skipped + t->rejected, t->records);
+  auto by_reason = journal_->SkippedByReason("e");
+  ASSERT_TRUE(by_reason.ok());
+  EXPECT_EQ(*by_reason,
+            (std::vector<std::pair<std::string, uint64_t>>{{"existing", 4}, {"stale", 3}}));
+  auto chunks = journal_->Chunks("e");
+  ASSERT_TRUE(chunks.ok());
+  EXPECT_EQ((*chunks)[1].skipped, 4u);
+}
+
 TEST_F(JournalTest, ABatchIsOneTransaction) {
   ASSERT_TRUE(journal_->Create(Execution("e", "2026-11-01T00:00:00.000Z")).ok());
   // The database refuses the third row of the batch: none of it may stay.
