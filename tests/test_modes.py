@@ -263,6 +263,26 @@ class Modes(Base):
                 self.assertEqual({k: v["name"] for k, v in t.items()},
                                  {f"k{i}": f"r{550 + i}" for i in range(50)})
 
+    def test_shards_use_the_stored_mode_and_merge_reports_sums_skipped_rows(self):
+        self.preload("sqlite", "id,name,ver\n" + "".join(f"id{i},pre,1\n" for i in range(0, 3000, 3)))
+        big_input(self.path("in.csv"), 3000, 5)
+        reports = []
+        for k in (1, 2):
+            s = self.migrate(self.path("in.csv"), f"sh{k}", "sqlite", "--mode", "insert",
+                             "--shard", f"{k}/2", chunk="4k")
+            self.assertGreater(s["TOTAL_NUMBER_OF_ITEMS_SKIPPED"], 0)
+            reports.append(self.write(f"r{k}.json", json.dumps(s)))
+            code, out, err = self.cli("status", f"sh{k}", "--state-dir", self.path("state"))
+            self.assertEqual(json.loads(out)["input"]["mode"], "insert")
+        code, out, err = self.cli("merge-reports", *reports)
+        self.assertEqual(code, 0, err)
+        merged = json.loads(out)
+        self.assertEqual(merged["TOTAL_NUMBER_OF_RECORDS_READ"], 3000)
+        self.assertEqual(merged["TOTAL_NUMBER_OF_ITEMS_SKIPPED"], 1000)
+        self.assertEqual(merged["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 2000)
+        t = self.table("sqlite")
+        self.assertEqual(len(t), 3000)
+        self.assertEqual(sum(1 for v in t.values() if v["name"] == "pre"), 1000)
 
 def big_input(path, n, seed, dup_every=0, ver_base=100):
     """n rows with ids 0..; every dup_every-th row repeats an earlier key with
