@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "execution/estimate_run.h"
 #include "execution/run_options.h"
 
 namespace csv2ddb {
@@ -38,5 +39,10 @@ void AddStateDirFlag(CLI::App* cmd, std::string* state_dir);
 void AddOutputFlag(CLI::App* cmd, std::string* format);
 // The flags of run only: target, DynamoDB, errors, journal, limits, notify, shard.
 void AddRunFlags(CLI::App* cmd, RunOptions* o);
+// --max-cost (run): `*max_cost` stays negative when not given.
+void AddMaxCostFlag(CLI::App* cmd, double* max_cost);
+// The flags of estimate besides the execution and AWS ones: --target,
+// --endpoint-url, --wcu, --prices, --price-wru, --price-wcu-hour, --price-import-gb.
+void AddEstimateFlags(CLI::App* cmd, EstimateRequest* r);
 
 }  // namespace csv2ddb
