@@ -29,35 +29,38 @@ if [[ ! -f $SMALL || $(( $(wc -l <"$SMALL") - 1 )) -ne $ROWS || bench/gen_ev.py 
 fi
 BYTES=$(stat -c %s "$SMALL")
 
-# wall seconds of one run; the command must succeed
+# "wall cpu" seconds of one run (GNU time); the command must succeed
+TF=$(mktemp)
+trap 'rm -f "$TF"' EXIT
 timed() {
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$@" >/dev/null
-    t1=$(date +%s.%N)
-    awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f\n", b-a}'
+    /usr/bin/time -o "$TF" -f '%e %U %S' "$@" >/dev/null
+    awk '{printf "%.3f %.3f\n", $1, $2 + $3}' "$TF"
 }
 
-V=() E=()
+V=() E=() VC=() EC=()
 for ((i = 0; i < ROUNDS; i++)); do
-    V+=("$(timed "$BIN" validate "$SMALL" -m "$MAPPING" -w "$WORKERS" -q --output json)")
-    E+=("$(timed "$BIN" estimate "$SMALL" -m "$MAPPING" -w "$WORKERS" -q --output json)")
+    read -r w c < <(timed "$BIN" validate "$SMALL" -m "$MAPPING" -w "$WORKERS" -q --output json)
+    V+=("$w") VC+=("$c")
+    read -r w c < <(timed "$BIN" estimate "$SMALL" -m "$MAPPING" -w "$WORKERS" -q --output json)
+    E+=("$w") EC+=("$c")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 vm=$(median "${V[@]}")
 em=$(median "${E[@]}")
+vc=$(median "${VC[@]}")
+ec=$(median "${EC[@]}")
 
 echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "- nproc: $(nproc); CPU: $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)"
 echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- input: $SMALL ($ROWS rows, $BYTES bytes), mapping $MAPPING, $WORKERS workers, median of $ROUNDS alternating rounds"
 echo
-echo "| command | median wall s | rows/s | MB/s | all rounds (s) |"
-echo "|---|---:|---:|---:|---|"
-for pair in "validate:$vm:${V[*]}" "estimate:$em:${E[*]}"; do
-    IFS=: read -r name m all <<<"$pair"
-    awk -v n="$name" -v m="$m" -v r="$ROWS" -v b="$BYTES" -v all="$all" \
-        'BEGIN{printf "| csv2ddb %s | %.3f | %\047d | %.1f | %s |\n", n, m, r/m, b/m/1e6, all}'
+echo "| command | median wall s | rows/s | MB/s | median CPU s | all rounds, wall (s) |"
+echo "|---|---:|---:|---:|---:|---|"
+for row in "validate:$vm:$vc:${V[*]}" "estimate:$em:$ec:${E[*]}"; do
+    IFS=: read -r name m c all <<<"$row"
+    awk -v n="$name" -v m="$m" -v c="$c" -v r="$ROWS" -v b="$BYTES" -v all="$all" \
+        'BEGIN{printf "| csv2ddb %s | %.3f | %d | %.1f | %.3f | %s |\n", n, m, r/m, b/m/1e6, c, all}'
 done
 echo
-echo "estimate / validate wall time: $(awk -v e="$em" -v v="$vm" 'BEGIN{printf "%.2f", e/v}')"
+echo "estimate / validate: wall $(awk -v e="$em" -v v="$vm" 'BEGIN{printf "%.2f", e/v}'), CPU $(awk -v e="$ec" -v v="$vc" 'BEGIN{printf "%.2f", e/v}')"
