@@ -237,4 +237,39 @@ void AddRunFlags(CLI::App* cmd, RunOptions* o) {
       "under a job runner; merge their summaries with merge-reports)");
 }
 
+void AddMaxCostFlag(CLI::App* cmd, double* max_cost) {
+  cmd->add_option("--max-cost", *max_cost,
+                  "refuse to start (exit 5) when the estimated cost of the writes in USD is above "
+                  "this (reads the input twice: `csv2ddb estimate` first)")
+      ->type_name("USD")
+      ->check(FiniteRange(0, 1e12));
+}
+
+void AddEstimateFlags(CLI::App* cmd, EstimateRequest* r) {
+  cmd->add_option("--target,-t", r->target,
+                  "dynamodb://[TABLE]: take the rate (provisioned WCU) and the GSIs from the table")
+      ->type_name("URI");
+  cmd->add_option("--endpoint-url", r->run.sink.endpoint_url,
+                  "DynamoDB endpoint (default: the region's AWS endpoint)");
+  cmd->add_option("--wcu", r->wcu,
+                  "write rate in write capacity units per second (default: the "
+                  "table's or the mapping's provisioned WCU)")
+      ->check(FiniteRange(0, 1e9));
+  cmd->add_option("--prices", r->prices_file,
+                  "price table (JSON like data/dynamodb_prices.json; default: the one built in)")
+      ->type_name("FILE");
+  cmd->add_option_function<double>(
+         "--price-wru", [r](double v) { r->price_wru = v; },
+         "USD per million on-demand write request units (default: the price table's)")
+      ->check(FiniteRange(0, 1e6));
+  cmd->add_option_function<double>(
+         "--price-wcu-hour", [r](double v) { r->price_wcu_hour = v; },
+         "USD per provisioned WCU-hour (default: the price table's)")
+      ->check(FiniteRange(0, 1e6));
+  cmd->add_option_function<double>(
+         "--price-import-gb", [r](double v) { r->price_import_gb = v; },
+         "USD per GB of uncompressed source for ImportTable (default: the price table's)")
+      ->check(FiniteRange(0, 1e6));
+}
+
 }  // namespace csv2ddb

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "execution/estimate_run.h"
 #include "execution/run_options.h"
 
 namespace csv2ddb {
@@ -41,5 +42,10 @@ void AddRunFlags(CLI::App* cmd, RunOptions* o);
 // --mode put|insert|update|delete and --if-newer ATTR (sink/write_mode.h);
 // part of AddRunFlags, and on their own for validate.
 void AddModeFlags(CLI::App* cmd, RunOptions* o);
+// --max-cost (run): `*max_cost` stays negative when not given.
+void AddMaxCostFlag(CLI::App* cmd, double* max_cost);
+// The flags of estimate besides the execution and AWS ones: --target,
+// --endpoint-url, --wcu, --prices, --price-wru, --price-wcu-hour, --price-import-gb.
+void AddEstimateFlags(CLI::App* cmd, EstimateRequest* r);
 
 }  // namespace csv2ddb

@@ -7,6 +7,7 @@
 
 #include "cli/build_info.h"
 #include "cli/completion.h"
+#include "cli/estimate_command.h"
 #include "cli/flag_environment.h"
 #include "cli/flags.h"
 #include "cli/man_page.h"
@@ -107,6 +108,8 @@ int Main(int argc, char** argv) {
           "seconds between the samples of the run's time series in the journal, for `csv2ddb "
           "report` (default 1; 0: none)")
       ->check(CLI::Range(0.0, 3600.0));
+  double max_cost = -1;
+  csv2ddb::AddMaxCostFlag(run_cmd, &max_cost);
 
   RunOptions validate;
   validate.validate_only = true;
@@ -117,6 +120,17 @@ int Main(int argc, char** argv) {
   csv2ddb::AddModeFlags(validate_cmd, &validate);
   csv2ddb::AddOutputFlag(validate_cmd, &output);
   AddLogFormatFlag(validate_cmd, &log_format);
+
+  csv2ddb::EstimateRequest estimate;
+  CLI::App* estimate_cmd = app.add_subcommand(
+      "estimate",
+      "read the input through the mapping without writing; print the write units, the time and "
+      "the cost of on-demand, provisioned and ImportTable");
+  csv2ddb::AddExecutionFlags(estimate_cmd, &estimate.run);
+  csv2ddb::AddAwsFlags(estimate_cmd, &estimate.run);
+  csv2ddb::AddEstimateFlags(estimate_cmd, &estimate);
+  csv2ddb::AddOutputFlag(estimate_cmd, &output);
+  AddLogFormatFlag(estimate_cmd, &log_format);
 
   std::string name;
   std::string state_dir = ".csv2ddb";
@@ -224,6 +238,7 @@ int Main(int argc, char** argv) {
   }
   ConfigureLogFormat(log_format, (run_cmd->parsed() && run.verbose) ||
                                      (validate_cmd->parsed() && validate.verbose) ||
+                                     (estimate_cmd->parsed() && estimate.run.verbose) ||
                                      (resume_cmd->parsed() && verbose));
   const csv2ddb::OutputFormat format = FormatOf(output);
   if (resume_cmd->parsed()) {
@@ -259,6 +274,12 @@ int Main(int argc, char** argv) {
     return csv2ddb::kExitOk;
   }
   if (infer_cmd->parsed()) return csv2ddb::InferCommand(infer_input, sample_rows);
+  if (estimate_cmd->parsed()) return csv2ddb::EstimateCommand(estimate, format);
+  if (run_cmd->parsed() && max_cost >= 0) {
+    if (const int code = csv2ddb::CheckMaxCost(run, max_cost); code != csv2ddb::kExitOk) {
+      return code;
+    }
+  }
   return csv2ddb::RunCommand(run_cmd->parsed() ? run : validate, format);
 }
 

@@ -132,6 +132,9 @@ std::string ManPage(const CLI::App& app, const std::string& version) {
          ".TP\n" +
          Bold(std::to_string(kExitInternal)) +
          "\nAn unexpected internal error (a bug); an execution it interrupted is FAILED.\n"
+         ".TP\n" +
+         Bold(std::to_string(kExitCostLimit)) +
+         "\nrun --max-cost: the estimated cost is above the limit; nothing was written.\n"
          ".SH FILES\n"
          ".TP\n" +
          Bold("/usr/share/doc/" + program + "/examples/") +
