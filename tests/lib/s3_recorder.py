@@ -50,6 +50,7 @@ class S3Recorder(LoopbackStandIn):
                 conn.request(self.command, self.path, body=body, headers=headers)
                 resp = conn.getresponse()
                 data = resp.read()
+                conn.close()
                 if hold:
                     rec.held.set()
                     rec._release.wait(120)
@@ -64,7 +65,6 @@ class S3Recorder(LoopbackStandIn):
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
-                conn.close()
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = relay
 
