@@ -186,12 +186,16 @@ void AddModeFlags(CLI::App* cmd, RunOptions* o) {
 void AddRunFlags(CLI::App* cmd, RunOptions* o) {
   AddModeFlags(cmd, o);
   cmd->add_option("--target,-t", o->target,
-                  "sqlite://PATH (embedded), dynamodb://[TABLE] or null://")
+                  "sqlite://PATH (embedded), dynamodb://[TABLE], import://DIR or "
+                  "import://s3://BUCKET/PREFIX (files for ImportTable) or null://")
       ->capture_default_str();
   cmd->add_option("--endpoint-url", o->sink.endpoint_url,
                   "DynamoDB endpoint (default: the region's AWS endpoint)");
   cmd->add_flag("--create-table", o->sink.create_table,
                 "create a missing DynamoDB table (on-demand, keys from the mapping)");
+  cmd->add_flag("--start-import", o->sink.start_import,
+                "import:// to S3: once the files are written, call ImportTable (a new table "
+                "from the mapping) and wait for it; a failed import fails the execution");
   cmd->add_option("--max-inflight", o->sink.max_inflight,
                   "DynamoDB requests in flight (default: automatic)")
       ->check(IntegerRange(0, 10000));

@@ -85,6 +85,13 @@ int Finish(Prepared* p, RunOutcome outcome, std::chrono::steady_clock::time_poin
     Say(out, *in.run_error);
     return v.exit_code;
   }
+  if (!o.validate_only && v.status == kSucceeded) {
+    // Targets that hand their output over at the end (import://).
+    const PublishContext publish{name, s.records, s.written, s.rejected, s.blank_lines};
+    if (Status st = p->sink->Publish(publish); !st.ok())
+      v = FailVerdict(std::move(v), st.message());
+    s.target_stats = p->sink->Stats();
+  }
   if (Status finished = p->rejects->Finish(v.status == kSucceeded); !finished.ok()) {
     v = FailVerdict(std::move(v), finished.message());
   }

@@ -18,6 +18,7 @@
 #include "execution/exit_codes.h"
 #include "mapping/keys_only_plan.h"
 #include "report/event_log.h"
+#include "sink/import_sink.h"
 
 namespace csv2ddb {
 
@@ -207,10 +208,21 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
   }
   out->formatter->SpillTo(out->rejects->SpillDir());
 
+  if (o.shard_count > 0 && o.target.rfind("import://", 0) == 0) {
+    // Each shard would write its own files under the same names.
+    return Fail(kExitUsage, "--shard cannot write to an import:// target; run one execution");
+  }
   SinkOptions sink_options = o.sink;
   sink_options.source = SinkSourceFor(o.input, identity, mapping_digest);
   sink_options.aws = &io->context();
   sink_options.redo = out->resume;
+  sink_options.execution = name;
+  sink_options.state_dir = o.state_dir;
+  sink_options.s3_endpoint_url = o.s3_endpoint_url;
+  sink_options.billing_mode = out->mapping->billing_mode;
+  sink_options.read_capacity = out->mapping->read_capacity;
+  sink_options.write_capacity = out->mapping->write_capacity;
+  sink_options.gsis = out->mapping->gsis;
   auto opened = OpenSink(o.validate_only ? "null://" : o.target, sink_options);
   if (!opened.ok()) return Fail(kExitUsage, opened.status().message());
   out->sink = std::move(opened).value();
@@ -333,6 +345,12 @@ std::optional<Failure> CheckUnchanged(const ResumeRequest& request, AwsIo* io) {
     struct stat st {};
     if (::stat(o.target.substr(sqlite.size()).c_str(), &st) != 0) {
       changed.push_back("the target '" + o.target + "' (it no longer exists)");
+    }
+  }
+  if (o.target.rfind("import://", 0) == 0) {
+    struct stat st {};
+    if (::stat(ImportStagingPath(o.state_dir, o.name).c_str(), &st) != 0) {
+      changed.push_back("the staging table of '" + o.target + "' (it no longer exists)");
     }
   }
   if (changed.empty()) return std::nullopt;

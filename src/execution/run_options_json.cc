@@ -32,6 +32,8 @@ std::string RunOptionsToJson(const RunOptions& o, const std::string& input_ident
   kv("profile", o.sink.profile);
   w.Key("create_table");
   w.Bool(o.sink.create_table);
+  w.Key("start_import");
+  w.Bool(o.sink.start_import);
   w.Key("max_inflight");
   w.Int(o.sink.max_inflight);
   w.Key("rate");
@@ -88,6 +90,10 @@ Result<RunOptions> RunOptionsFromJson(const std::string& json, std::string* inpu
   o.sink.profile = str("profile");
   bool create = false;
   if (doc["create_table"].get_bool().get(create) == simdjson::SUCCESS) o.sink.create_table = create;
+  bool start_import = false;
+  if (doc["start_import"].get_bool().get(start_import) == simdjson::SUCCESS) {
+    o.sink.start_import = start_import;
+  }
   o.sink.max_inflight = static_cast<int>(num("max_inflight", 0));
   o.sink.rate = num("rate", 0);
   // Executions started before modes existed put.

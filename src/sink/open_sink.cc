@@ -1,6 +1,7 @@
 #include "aws/auth/credentials.h"
 #include "aws/endpoint.h"
 #include "sink/dynamodb_sink.h"
+#include "sink/import_sink.h"
 #include "sink/null_sink.h"
 #include "sink/sink.h"
 #include "sink/sqlite_sink.h"
@@ -57,8 +58,10 @@ Result<std::unique_ptr<Sink>> OpenSink(const std::string& uri, const SinkOptions
   }
   const std::string dynamodb = "dynamodb://";
   if (uri.rfind(dynamodb, 0) == 0) return OpenDynamoDb(uri, uri.substr(dynamodb.size()), options);
-  return Status::InvalidArgument(
-      "target '" + uri + "': unknown target (use sqlite://PATH, dynamodb://TABLE or null://)");
+  if (uri.rfind("import://", 0) == 0) return OpenImportSink(uri, options);
+  return Status::InvalidArgument("target '" + uri +
+                                 "': unknown target (use sqlite://PATH, dynamodb://TABLE, "
+                                 "import://DIR, import://s3://BUCKET/PREFIX or null://)");
 }
 
 }  // namespace csv2ddb

@@ -60,6 +60,16 @@ struct TableSpec {
   std::optional<KeySpec> sort_key;
 };
 
+// What Publish is told: the execution and its totals (the journal's, over
+// all its runs).
+struct PublishContext {
+  std::string execution;
+  uint64_t records = 0;
+  uint64_t written = 0;
+  uint64_t rejected = 0;
+  uint64_t blank_lines = 0;
+};
+
 class Sink {
  public:
   virtual ~Sink() = default;
@@ -92,6 +102,14 @@ class Sink {
   // Flushes and releases resources; no writes after it.
   virtual Status Close() { return Status::OK(); }
 
+  // Called once, after Close, when the execution SUCCEEDED, on the
+  // command's thread: a target that hands its output over at the end (the
+  // files of import://) does it now. An error fails the execution.
+  virtual Status Publish(const PublishContext& context) {
+    (void)context;
+    return Status::OK();
+  }
+
   // The target as the user named it, for the summary.
   virtual std::string Describe() const = 0;
 
@@ -113,6 +131,20 @@ struct SinkOptions {
   bool create_table = false;
   int max_inflight = 0;  // 0: automatic
   double rate = 0;       // items per second; 0: unlimited
+  // import:// targets: --start-import (call ImportTable once the files are
+  // written), the S3 endpoint of the files (--s3-endpoint-url), and where the
+  // staging table lives (the execution's name, the state folder); the last
+  // three are set by Prepare, not stored.
+  bool start_import = false;
+  std::string s3_endpoint_url;
+  std::string execution;
+  std::string state_dir;
+  // The mapping's table definition, for --start-import, which creates the
+  // table with it (set by Prepare from the mapping; unset billing: on-demand).
+  std::optional<BillingMode> billing_mode;
+  int64_t read_capacity = 0;
+  int64_t write_capacity = 0;
+  std::vector<GsiSpec> gsis;
   // Where the rows come from, for targets that keep the later row of the file
   // on duplicate keys (the embedded table). Source lines are compared only
   // among rows written with the same `source`; a row from another source
@@ -146,8 +178,9 @@ std::string SinkSourceFor(const std::string& input, const std::string& identity,
                           const std::string& mapping_digest);
 
 // Opens the sink for `uri`: "sqlite://PATH" (the embedded table), "null://"
-// (builds everything, writes nothing) or "dynamodb://[TABLE]" (the mapping's
-// table when TABLE is empty). Unknown schemes are a usage error. Nothing is
+// (builds everything, writes nothing), "dynamodb://[TABLE]" (the mapping's
+// table when TABLE is empty) or "import://DIR" / "import://s3://BUCKET/PREFIX"
+// (files for ImportTable, sink/import_sink.h). Unknown schemes are a usage error. Nothing is
 // sent or written before Prepare.
 Result<std::unique_ptr<Sink>> OpenSink(const std::string& uri, const SinkOptions& options = {});
 
