@@ -304,6 +304,105 @@ class Reader {
         Policy(t->get("on_empty"), what + ".on_empty", {"omit", "reject"}).value_or(OnEmpty::kOmit);
   }
 
+  // "line N: " for a node read from the file, or "" when it has no position.
+  static std::string LineOf(const toml::node* n) {
+    if (n == nullptr || !n->source().begin) return "";
+    return "line " + std::to_string(n->source().begin.line) + ": ";
+  }
+
+  // billing_mode, read_capacity, write_capacity and [[table.gsi]] of [table].
+  void ParseTableDefinition(const toml::table& table, Mapping* m) {
+    const toml::node* mode = table.get("billing_mode");
+    if (auto s = String(mode, LineOf(mode) + "[table].billing_mode")) {
+      if (*s == "PAY_PER_REQUEST") {
+        m->billing_mode = BillingMode::kPayPerRequest;
+      } else if (*s == "PROVISIONED") {
+        m->billing_mode = BillingMode::kProvisioned;
+      } else {
+        Fail(LineOf(mode) + "[table].billing_mode must be \"PAY_PER_REQUEST\" or " +
+             "\"PROVISIONED\", not \"" + *s + "\"");
+      }
+    }
+    for (const char* key : {"read_capacity", "write_capacity"}) {
+      const toml::node* n = table.get(key);
+      if (n == nullptr) {
+        if (m->billing_mode == BillingMode::kProvisioned) {
+          Fail(LineOf(mode) + "[table].billing_mode = \"PROVISIONED\" needs [table]." + key);
+        }
+        continue;
+      }
+      const std::string what = LineOf(n) + "[table]." + key;
+      if (m->billing_mode != BillingMode::kProvisioned) {
+        Fail(what + " applies only with billing_mode = \"PROVISIONED\"");
+        continue;
+      }
+      auto v = n->is_integer() ? n->value<int64_t>() : std::nullopt;
+      if (!v || *v < 1) {
+        Fail(what + " must be a whole number of capacity units, at least 1");
+        continue;
+      }
+      (std::string(key) == "read_capacity" ? m->read_capacity : m->write_capacity) = *v;
+    }
+    const toml::node* gsi = table.get("gsi");
+    if (gsi == nullptr) return;
+    const toml::array* arr = gsi->as_array();
+    if (arr == nullptr) {
+      Fail(LineOf(gsi) + "[table].gsi must be an array of tables: write [[table.gsi]] entries");
+      return;
+    }
+    constexpr size_t kMaxGsis = 20;  // DynamoDB's default quota per table
+    if (arr->size() > kMaxGsis) {
+      Fail(LineOf(gsi) + "[table] has " + std::to_string(arr->size()) +
+           " [[table.gsi]] entries, more than DynamoDB's " + std::to_string(kMaxGsis));
+    }
+    std::set<std::string> names;
+    for (size_t i = 0; i < arr->size(); ++i) {
+      const toml::node* n = arr->get(i);
+      std::string what = LineOf(n) + "[[table.gsi]] #" + std::to_string(i + 1);
+      const toml::table* t = n->as_table();
+      if (t == nullptr) {
+        Fail(what + " must be a table");
+        continue;
+      }
+      CheckKeys(*t, what,
+                {"name", "partition_key", "sort_key", "projection", "non_key_attributes"});
+      GsiSpec g;
+      g.name = String(t->get("name"), what + ".name").value_or("");
+      if (g.name.size() < 3 || g.name.size() > 255) {
+        Fail(what + ".name must be 3 to 255 characters, not \"" + g.name + "\"");
+      } else if (!names.insert(g.name).second) {
+        Fail(what + ": the index name \"" + g.name + "\" is used twice");
+      }
+      what = LineOf(n) + "[[table.gsi]] \"" + g.name + "\"";
+      auto pk = Key(t->get("partition_key"), what + ".partition_key");
+      if (!pk) {
+        Fail(what + ".partition_key is missing");
+        continue;
+      }
+      g.partition_key = *pk;
+      g.sort_key = Key(t->get("sort_key"), what + ".sort_key");
+      const toml::node* proj = t->get("projection");
+      const std::string p = String(proj, what + ".projection").value_or("ALL");
+      if (p == "ALL") {
+        g.projection = GsiSpec::Projection::kAll;
+      } else if (p == "KEYS_ONLY") {
+        g.projection = GsiSpec::Projection::kKeysOnly;
+      } else if (p == "INCLUDE") {
+        g.projection = GsiSpec::Projection::kInclude;
+      } else {
+        Fail(what + ".projection must be \"ALL\", \"KEYS_ONLY\" or \"INCLUDE\", not \"" + p + "\"");
+      }
+      g.non_key_attributes = Strings(t->get("non_key_attributes"), what + ".non_key_attributes");
+      if (g.projection == GsiSpec::Projection::kInclude && g.non_key_attributes.empty()) {
+        Fail(what + ": projection = \"INCLUDE\" needs non_key_attributes");
+      }
+      if (g.projection != GsiSpec::Projection::kInclude && !g.non_key_attributes.empty()) {
+        Fail(what + ".non_key_attributes applies only with projection = \"INCLUDE\"");
+      }
+      m->gsis.push_back(std::move(g));
+    }
+  }
+
   void ParseTemplate(const std::string& text, const std::string& what, DerivedRule* d) {
     std::string lit;
     for (size_t i = 0; i < text.size(); ++i) {
@@ -375,6 +474,22 @@ const char* AttrTypeName(AttrType t) {
   return "S";
 }
 
+const char* BillingModeName(BillingMode m) {
+  return m == BillingMode::kProvisioned ? "PROVISIONED" : "PAY_PER_REQUEST";
+}
+
+const char* ProjectionName(GsiSpec::Projection p) {
+  switch (p) {
+    case GsiSpec::Projection::kAll:
+      return "ALL";
+    case GsiSpec::Projection::kKeysOnly:
+      return "KEYS_ONLY";
+    case GsiSpec::Projection::kInclude:
+      return "INCLUDE";
+  }
+  return "ALL";
+}
+
 std::optional<AttrType> AttrTypeFromName(std::string_view name) {
   for (AttrType t : {AttrType::kS, AttrType::kN, AttrType::kBool, AttrType::kNull, AttrType::kB,
                      AttrType::kM, AttrType::kL, AttrType::kSS, AttrType::kNS, AttrType::kBS}) {
@@ -410,7 +525,9 @@ Result<Mapping> ParseMapping(std::string_view toml_text, const std::string& sour
   const toml::table* table = doc["table"].as_table();
   if (table == nullptr)
     return Status::InvalidArgument("mapping '" + source_name + "': [table] is missing");
-  r.CheckKeys(*table, "[table]", {"name", "partition_key", "sort_key"});
+  r.CheckKeys(*table, "[table]",
+              {"name", "partition_key", "sort_key", "billing_mode", "read_capacity",
+               "write_capacity", "gsi"});
   m.table = r.String(table->get("name"), "[table].name").value_or("");
   if (!r.failed() && (m.table.size() < 3 || m.table.size() > 255)) {
     r.Fail("[table].name must be 3 to 255 characters, not \"" + m.table + "\"");
@@ -419,6 +536,7 @@ Result<Mapping> ParseMapping(std::string_view toml_text, const std::string& sour
   if (!pk && !r.failed()) r.Fail("[table].partition_key is missing");
   if (pk) m.partition_key = *pk;
   m.sort_key = r.Key(table->get("sort_key"), "[table].sort_key");
+  r.ParseTableDefinition(*table, &m);
 
   if (const toml::table* csv = doc["csv"].as_table()) {
     r.CheckKeys(*csv, "[csv]", {"delimiter", "quote", "header", "has_header_row", "strict_quotes"});

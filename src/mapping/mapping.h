@@ -84,11 +84,35 @@ struct DerivedRule {
   OnEmpty on_empty = OnEmpty::kOmit;
 };
 
+// How the table is billed ([table].billing_mode, docs/mapping.md).
+enum class BillingMode { kPayPerRequest, kProvisioned };
+// "PAY_PER_REQUEST" or "PROVISIONED".
+const char* BillingModeName(BillingMode m);
+
+// A global secondary index of the table ([[table.gsi]], docs/mapping.md).
+struct GsiSpec {
+  enum class Projection { kAll, kKeysOnly, kInclude };
+  std::string name;
+  KeySpec partition_key;
+  std::optional<KeySpec> sort_key;
+  Projection projection = Projection::kAll;
+  std::vector<std::string> non_key_attributes;  // kInclude only (non-empty then)
+};
+// "ALL", "KEYS_ONLY" or "INCLUDE".
+const char* ProjectionName(GsiSpec::Projection p);
+
 struct Mapping {
   std::string source_name;  // the file it came from, for messages
   std::string table;
   KeySpec partition_key;
   std::optional<KeySpec> sort_key;
+  // Optional table definition: how a new table would be billed, and its GSIs
+  // (used by `estimate` for GSI write amplification). Provisioned tables have
+  // read_capacity and write_capacity > 0; on-demand and unset have 0.
+  std::optional<BillingMode> billing_mode;
+  int64_t read_capacity = 0;
+  int64_t write_capacity = 0;
+  std::vector<GsiSpec> gsis;
   Dialect dialect;
   // Column names when the file has no header row (or to override it).
   std::vector<std::string> header;

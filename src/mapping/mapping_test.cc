@@ -140,6 +140,107 @@ TEST(Mapping, ParseErrorsNameTheFileAndTheKey) {
             std::string::npos);
 }
 
+TEST(Mapping, TableDefinitionIsOptional) {
+  Result<Mapping> m = ParseMapping(kMinimal, "m.toml");
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_FALSE(m->billing_mode.has_value());
+  EXPECT_EQ(m->read_capacity, 0);
+  EXPECT_EQ(m->write_capacity, 0);
+  EXPECT_TRUE(m->gsis.empty());
+}
+
+TEST(Mapping, TableDefinitionWithGsisIsRead) {
+  Result<Mapping> m = ParseMapping(R"([table]
+name = "cars"
+partition_key = { name = "id" }
+billing_mode = "PROVISIONED"
+read_capacity = 5
+write_capacity = 1000
+
+[[table.gsi]]
+name = "by_city"
+partition_key = { name = "city", type = "S" }
+sort_key = { name = "model_year", type = "N" }
+
+[[table.gsi]]
+name = "by_make"
+partition_key = { name = "make" }
+projection = "INCLUDE"
+non_key_attributes = ["model", "city"]
+
+[[table.gsi]]
+name = "keys"
+partition_key = { name = "vin", type = "B" }
+projection = "KEYS_ONLY"
+)",
+                                   "m.toml");
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->billing_mode, BillingMode::kProvisioned);
+  EXPECT_EQ(m->read_capacity, 5);
+  EXPECT_EQ(m->write_capacity, 1000);
+  ASSERT_EQ(m->gsis.size(), 3u);
+  EXPECT_EQ(m->gsis[0].name, "by_city");
+  EXPECT_EQ(m->gsis[0].partition_key.attribute, "city");
+  ASSERT_TRUE(m->gsis[0].sort_key.has_value());
+  EXPECT_EQ(m->gsis[0].sort_key->attribute, "model_year");
+  EXPECT_EQ(m->gsis[0].sort_key->type, AttrType::kN);
+  EXPECT_EQ(m->gsis[0].projection, GsiSpec::Projection::kAll);
+  EXPECT_EQ(m->gsis[1].projection, GsiSpec::Projection::kInclude);
+  EXPECT_EQ(m->gsis[1].non_key_attributes, (std::vector<std::string>{"model", "city"}));
+  EXPECT_FALSE(m->gsis[1].sort_key.has_value());
+  EXPECT_EQ(m->gsis[2].partition_key.type, AttrType::kB);
+  EXPECT_EQ(m->gsis[2].projection, GsiSpec::Projection::kKeysOnly);
+  EXPECT_STREQ(ProjectionName(m->gsis[2].projection), "KEYS_ONLY");
+  EXPECT_STREQ(BillingModeName(*m->billing_mode), "PROVISIONED");
+
+  Result<Mapping> od =
+      ParseMapping(std::string(kMinimal) + "billing_mode = \"PAY_PER_REQUEST\"\n", "m.toml");
+  ASSERT_TRUE(od.ok()) << od.status().message();
+  EXPECT_EQ(od->billing_mode, BillingMode::kPayPerRequest);
+}
+
+TEST(Mapping, TableDefinitionErrorsNameTheLine) {
+  const std::string base = kMinimal;  // 3 lines
+  auto has = [](const std::string& msg, const std::string& part) {
+    return msg.find(part) != std::string::npos;
+  };
+  std::string e = ErrorOf(base + "billing_mode = \"FREE\"\n");
+  EXPECT_TRUE(has(e, "line 4: [table].billing_mode must be")) << e;
+  e = ErrorOf(base + "billing_mode = \"PROVISIONED\"\nwrite_capacity = 10\n");
+  EXPECT_TRUE(has(e, "line 4: [table].billing_mode = \"PROVISIONED\" needs [table].read_capacity"))
+      << e;
+  e = ErrorOf(base + "billing_mode = \"PROVISIONED\"\nread_capacity = 1\nwrite_capacity = 0\n");
+  EXPECT_TRUE(has(e, "line 6: [table].write_capacity must be a whole number")) << e;
+  e = ErrorOf(base + "write_capacity = 10\n");
+  EXPECT_TRUE(has(e, "line 4: [table].write_capacity applies only with")) << e;
+  e = ErrorOf(base + "\n[[table.gsi]]\nname = \"g1\"\npartition_key = { name = \"a\" }\n");
+  EXPECT_TRUE(has(e, "line 5: [[table.gsi]] #1.name must be 3 to 255 characters")) << e;
+  e = ErrorOf(base + "\n[[table.gsi]]\nname = \"gsi\"\n");
+  EXPECT_TRUE(has(e, "line 5: [[table.gsi]] \"gsi\".partition_key is missing")) << e;
+  e = ErrorOf(base + "\n[[table.gsi]]\nname = \"gsi\"\npartition_key = { name = \"a\" }\n" +
+              "projection = \"INCLUDE\"\n");
+  EXPECT_TRUE(has(e, "projection = \"INCLUDE\" needs non_key_attributes")) << e;
+  e = ErrorOf(base + "\n[[table.gsi]]\nname = \"gsi\"\npartition_key = { name = \"a\" }\n" +
+              "non_key_attributes = [\"x\"]\n");
+  EXPECT_TRUE(has(e, "non_key_attributes applies only with projection")) << e;
+  e = ErrorOf(base + "\n[[table.gsi]]\nname = \"gsi\"\npartition_key = { name = \"a\" }\n" +
+              "projection = \"SOME\"\n");
+  EXPECT_TRUE(has(e, ".projection must be \"ALL\"")) << e;
+  e = ErrorOf(base + "\n[[table.gsi]]\nname = \"gsi\"\npartition_key = { name = \"a\" }\n" +
+              "\n[[table.gsi]]\nname = \"gsi\"\npartition_key = { name = \"b\" }\n");
+  EXPECT_TRUE(has(e, "line 9: [[table.gsi]] #2: the index name \"gsi\" is used twice")) << e;
+  e = ErrorOf(base + "\n[[table.gsi]]\nname = \"gsi\"\npartition_key = { name = \"a\" }\n" +
+              "colour = \"red\"\n");
+  EXPECT_TRUE(has(e, "unknown key 'colour' in line 5: [[table.gsi]] #1")) << e;
+  e = ErrorOf(base + "gsi = \"x\"\n");
+  EXPECT_TRUE(has(e, "line 4: [table].gsi must be an array of tables")) << e;
+  e = ErrorOf(
+      base +
+      "\n[[table.gsi]]\nname = \"gsi\"\npartition_key = { name = \"a\", type = \"BOOL\" }\n");
+  EXPECT_TRUE(has(e, "[[table.gsi]] \"gsi\".partition_key.type must be \"S\", \"N\" or \"B\""))
+      << e;
+}
+
 TEST(Mapping, NormalizeName) {
   EXPECT_EQ(NormalizeName("DOL Vehicle ID", true), "dol_vehicle_id");
   EXPECT_EQ(NormalizeName("DOL Vehicle ID", false), "DOL Vehicle ID");
