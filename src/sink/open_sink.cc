@@ -28,6 +28,8 @@ Result<std::unique_ptr<Sink>> OpenDynamoDb(const std::string& uri, const std::st
   d.create_table = o.create_table;
   d.max_inflight = o.max_inflight;
   d.rate = o.rate;
+  d.write_percent = o.write_percent;
+  d.warm_throughput = o.warm_throughput;
   return OpenDynamoDbSink(std::move(d));
 }
 
