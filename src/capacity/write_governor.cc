@@ -70,6 +70,7 @@ WriteGovernor::WriteGovernor(const TableCapacity& table, const GovernorOptions& 
   }
   start_ = std::min(start_, ceiling_);
   rate_ = start_;
+  known_ = options.max_wcu > 0;
   reason_ = Num(rate_) + " WCU/s: " + why;
 }
 
@@ -112,7 +113,9 @@ void WriteGovernor::Grow(TimePoint now) {
   if (now <= grown_at_) return;
   const double seconds = std::chrono::duration<double>(now - grown_at_).count();
   grown_at_ = now;
-  rate_ = std::min(RampLimit(now), rate_ + seconds * options_.increase_fraction * ceiling_);
+  const double increase = known_ ? options_.known_increase_fraction : options_.increase_fraction;
+  const double limit = RampLimit(now);  // the ceiling, or the on-demand ramp's
+  rate_ = std::min(limit, rate_ + seconds * increase * limit);
   rate_ = std::max(rate_, 0.0);
 }
 
@@ -141,7 +144,9 @@ void WriteGovernor::OnThrottled(TimePoint now) {
   decreased_once_ = true;
   decreased_at_ = now;
   ++decreases_;
-  rate_ = std::max(start_ * options_.floor_fraction, rate_ * options_.decrease_factor);
+  const double floor = known_ ? options_.known_floor_fraction : options_.floor_fraction;
+  const double factor = known_ ? options_.known_decrease_factor : options_.decrease_factor;
+  rate_ = std::max(start_ * floor, rate_ * factor);
 }
 
 }  // namespace csv2ddb

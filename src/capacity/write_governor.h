@@ -21,7 +21,13 @@
 //     below `floor_fraction` of the start rate), at most once per
 //     `decrease_interval` (one wave of throttled requests is one signal);
 //   - without throttling the rate grows back linearly by `increase_fraction`
-//     of the ceiling per second;
+//     of the ceiling (on-demand: of the ramp's limit) per second;
+//   - with a cap given (--max-wcu: the user vouches for that capacity) the
+//     `known_*` figures apply instead: a gentler cut and a higher floor, as
+//     throttling below the cap comes from hot keys (which the per-request
+//     backoff handles) or from transient errors; cutting hard would only
+//     idle the table. Without a cap the rate backs off as it must when the
+//     table is shared with other writers;
 //   - on-demand only: the rate never exceeds twice the highest consumption
 //     per second measured at least 30 minutes earlier (DynamoDB's documented
 //     ramp: double the previous peak within 30 minutes), the start level
@@ -59,6 +65,9 @@ struct GovernorOptions {
   double decrease_factor = 0.7;
   double floor_fraction = 0.25;     // of the start rate
   double increase_fraction = 0.10;  // of the ceiling, per second without throttling
+  double known_decrease_factor = 0.9;
+  double known_floor_fraction = 0.5;
+  double known_increase_fraction = 0.20;
   std::chrono::milliseconds decrease_interval{500};
 };
 
@@ -98,6 +107,7 @@ class WriteGovernor {
 
   const TableCapacity table_;
   const GovernorOptions options_;
+  bool known_ = false;  // a cap given: the known_* figures apply
   double start_ = 0;
   double ceiling_ = 0;
   double rate_ = 0;
