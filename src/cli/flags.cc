@@ -190,7 +190,8 @@ void AddRunFlags(CLI::App* cmd, RunOptions* o) {
   cmd->add_option("--warm-throughput", o->sink.warm_throughput,
                   "first set the table's warm write throughput to N WCU/s (UpdateTable; "
                   "pre-warming is billed)")
-      ->type_name("N");
+      ->type_name("N")
+      ->check(IntegerRange(0, 100'000'000));
   cmd->add_option("--errors", o->errors,
                   "error location: a folder, s3://bucket/prefix or firehose://STREAM; records "
                   "go to <errors>/execution_name=<name>/ (default: migration_errors, or "
