@@ -36,6 +36,8 @@ std::string RunOptionsToJson(const RunOptions& o, const std::string& input_ident
   w.Int(o.sink.max_inflight);
   w.Key("rate");
   w.Double(o.sink.rate);
+  w.Key("write_percent");
+  w.Double(o.sink.write_percent);
   w.Key("tolerated_failure_count");
   w.Int64(o.tolerated_failure_count);
   w.Key("tolerated_failure_percentage");
@@ -88,6 +90,7 @@ Result<RunOptions> RunOptionsFromJson(const std::string& json, std::string* inpu
   if (doc["create_table"].get_bool().get(create) == simdjson::SUCCESS) o.sink.create_table = create;
   o.sink.max_inflight = static_cast<int>(num("max_inflight", 0));
   o.sink.rate = num("rate", 0);
+  o.sink.write_percent = num("write_percent", 50);
   o.tolerated_failure_count = static_cast<int64_t>(num("tolerated_failure_count", -1));
   o.tolerated_failure_percentage = num("tolerated_failure_percentage", -1);
   o.max_rejects = str("max_rejects");
