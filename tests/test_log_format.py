@@ -67,15 +67,18 @@ class LogFormat(DynaliteCase):
         self.assertNotIn("csv2ddb-test-session-token", err)
         events = self.events(err)
         names = [e["event"] for e in events]
-        # Order: the table check, the start, then the work, then the end (last).
+        # Order: the table check, the write rate chosen, the start, then the
+        # work, then the end (last).
         self.assertEqual(names[0], "table_check", names)
-        self.assertEqual(names[1], "start", names)
+        self.assertEqual(names[1], "write_capacity", names)
+        self.assertIn("3000 WCU/s", events[1]["decision"])
+        self.assertEqual(names[2], "start", names)
         self.assertEqual(names[-1], "end", names)
         self.assertEqual(names.count("start"), 1)
         self.assertEqual(names.count("end"), 1)
         self.assertEqual(events[0]["table"], "tb_logs")
-        self.assertEqual(events[1]["execution"], "logs")
-        self.assertEqual(events[1]["workers"], 2)
+        self.assertEqual(events[2]["execution"], "logs")
+        self.assertEqual(events[2]["workers"], 2)
         end = events[-1]
         self.assertEqual((end["status"], end["exit_code"], end["records"], end["written"],
                           end["rejected"]), ("SUCCEEDED", 0, 1501, 1500, 1))
@@ -102,7 +105,7 @@ class LogFormat(DynaliteCase):
         # All of the work sits between start and end.
         for name in ("retry", "chunk_commit", "governor"):
             idx = [i for i, n in enumerate(names) if n == name]
-            self.assertTrue(all(1 < i < len(names) - 1 for i in idx), name)
+            self.assertTrue(all(2 < i < len(names) - 1 for i in idx), name)
 
     def test_without_verbose_no_chunk_commits(self):
         code, _, err = self.cli("run", SAMPLE, "-m", EV_MAPPING, "-t",

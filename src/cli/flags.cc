@@ -199,9 +199,21 @@ void AddRunFlags(CLI::App* cmd, RunOptions* o) {
   cmd->add_option("--max-inflight", o->sink.max_inflight,
                   "DynamoDB requests in flight (default: automatic)")
       ->check(IntegerRange(0, 10000));
-  cmd->add_option("--rate,--max-wcu", o->sink.rate,
-                  "cap on items written per second (default: no cap)")
+  cmd->add_option("--max-wcu,--rate", o->sink.rate,
+                  "cap on write capacity units consumed per second over all workers (default: "
+                  "decided from the table: --write-percent of a provisioned table, the on-demand "
+                  "ramp otherwise)")
       ->check(FiniteRange(0, 1e9));
+  cmd->add_option("--write-percent", o->sink.write_percent,
+                  "percent of a provisioned table's write capacity to use when no --max-wcu is "
+                  "given")
+      ->check(FiniteRange(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--warm-throughput", o->sink.warm_throughput,
+                  "first set the table's warm write throughput to N WCU/s (UpdateTable; "
+                  "pre-warming is billed)")
+      ->type_name("N")
+      ->check(IntegerRange(0, 100'000'000));
   cmd->add_option("--errors", o->errors,
                   "error location: a folder, s3://bucket/prefix or firehose://STREAM; records "
                   "go to <errors>/execution_name=<name>/ (default: migration_errors, or "

@@ -42,6 +42,7 @@ int Finish(Prepared* p, RunOutcome outcome, std::chrono::steady_clock::time_poin
   s.table = p->table.name;
   s.target = o.validate_only ? "(validate: nothing written)" : p->sink->Describe();
   s.target_stats = p->sink->Stats();
+  if (!o.validate_only) s.write_capacity_json = p->sink->CapacityReport();
   s.error_location = p->rejects->Location();
   s.mode = WriteModeName(o.sink.mode);
   if (p->skips) s.skip_location = p->skips->Location();

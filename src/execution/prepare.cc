@@ -273,6 +273,11 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
               {"partition_key", out->table.partition_key.attribute},
               {"sort_key", out->table.sort_key ? out->table.sort_key->attribute : std::string()},
               {"create_table", o.sink.create_table}});
+    if (const std::string decision = out->sink->CapacityDecision(); !decision.empty()) {
+      LogEvent(LogLevel::kInfo, "write_capacity",
+               "writing to table '" + out->table.name + "' at " + decision,
+               {{"table", out->table.name}, {"decision", decision}});
+    }
   }
 
   if (!out->journal) return std::nullopt;

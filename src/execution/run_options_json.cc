@@ -40,6 +40,8 @@ std::string RunOptionsToJson(const RunOptions& o, const std::string& input_ident
   w.Double(o.sink.rate);
   kv("mode", WriteModeName(o.sink.mode));
   kv("if_newer", o.sink.if_newer);
+  w.Key("write_percent");
+  w.Double(o.sink.write_percent);
   w.Key("tolerated_failure_count");
   w.Int64(o.tolerated_failure_count);
   w.Key("tolerated_failure_percentage");
@@ -103,6 +105,7 @@ Result<RunOptions> RunOptionsFromJson(const std::string& json, std::string* inpu
     o.sink.mode = *m;
   }
   o.sink.if_newer = str("if_newer");
+  o.sink.write_percent = num("write_percent", 50);
   o.tolerated_failure_count = static_cast<int64_t>(num("tolerated_failure_count", -1));
   o.tolerated_failure_percentage = num("tolerated_failure_percentage", -1);
   o.max_rejects = str("max_rejects");

@@ -48,6 +48,13 @@ void ProgressLine::Draw() {
     stats += "  skipped " + std::to_string(skipped);
   }
   if (counters_->sink != nullptr) {
+    const SinkActivity a = counters_->sink->Activity();
+    if (a.write_units > 0) {
+      char wcu[64];
+      std::snprintf(wcu, sizeof wcu, "  %.0f WCU/s%s", static_cast<double>(a.write_units) / secs,
+                    a.write_units_estimated ? " (est.)" : "");
+      stats += wcu;
+    }
     for (const auto& [name, value] : counters_->sink->Stats()) {
       stats += "  " + name + " " + std::to_string(value);
     }

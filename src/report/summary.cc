@@ -78,6 +78,10 @@ std::string FormatSummary(const Summary& s) {
     }
     w.EndObject();
   }
+  if (!s.write_capacity_json.empty()) {
+    w.Key("WRITE_CAPACITY");
+    w.RawValue(s.write_capacity_json.data(), s.write_capacity_json.size(), rapidjson::kObjectType);
+  }
   if (s.validate_only) {
     w.Key("VALIDATE_ONLY");
     w.Bool(true);

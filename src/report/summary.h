@@ -35,6 +35,7 @@ struct Summary {
   bool validate_only = false;
   std::vector<std::string> first_rejects;                      // printed when validate_only
   std::vector<std::pair<std::string, uint64_t>> target_stats;  // e.g. throttles
+  std::string write_capacity_json;  // a JSON object (Sink::CapacityReport); empty: none
 };
 
 // Pretty-printed JSON, ending in a newline.

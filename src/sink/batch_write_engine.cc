@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -13,6 +14,7 @@
 #include "aws/redact.h"
 #include "common/json_escape.h"
 #include "report/event_log.h"
+#include "sink/spread_batches.h"
 
 namespace csv2ddb {
 namespace {
@@ -24,6 +26,7 @@ using SteadyClock = std::chrono::steady_clock;
 struct Request {
   std::vector<uint32_t> items;  // indexes into ItemBuffer::items()
   int attempt = 0;              // sends so far
+  double cost = 0;              // estimated WCU, paid to the throttle when sent
 };
 
 struct Completion {
@@ -102,8 +105,14 @@ class BatchWriteEngine::ChunkWrite {
       : e_(engine), items_(items), rejected_(rejected) {}
 
   Status Run(const BatchPlan& plan) {
+    cost_.assign(items_.items().size(), WriteCost());
     for (const Batch& batch : plan.batches) {
-      if (!batch.items.empty()) ready_.push_back(Request{batch.items, 0});
+      for (uint32_t i : batch.items) {
+        cost_[i] = CostToWrite(items_.Json(items_.items()[i]), e_.gsis_);
+      }
+    }
+    for (std::vector<uint32_t>& batch : SpreadBatches(items_, plan)) {
+      ready_.push_back(Request{std::move(batch), 0});
     }
     std::vector<Completion> done;
     for (;;) {
@@ -119,7 +128,7 @@ class BatchWriteEngine::ChunkWrite {
       }
       const auto now = SteadyClock::now();
       while (!delayed_.empty() && delayed_.begin()->first <= now) {
-        ready_.push_back(std::move(delayed_.begin()->second));
+        ready_.push_front(std::move(delayed_.begin()->second));  // retries first
         delayed_.erase(delayed_.begin());
       }
       if (!ready_.empty()) {
@@ -142,7 +151,9 @@ class BatchWriteEngine::ChunkWrite {
 
  private:
   void Send(Request request) {
-    e_.throttle_->Acquire(request.items.size());
+    request.cost = 0;
+    for (uint32_t i : request.items) request.cost += cost_[i].total();
+    e_.throttle_->Acquire(static_cast<size_t>(std::ceil(request.cost)));
     std::string body = e_.BuildBody(items_, request.items);
     ++request.attempt;
     ++in_flight_;
@@ -153,7 +164,18 @@ class BatchWriteEngine::ChunkWrite {
     e_.client_->BatchWriteItemAsync(
         std::move(body), [mailbox = mailbox_, throttle = e_.throttle_,
                           request = std::move(request)](aws::BatchWriteOutcome outcome) mutable {
-          throttle->Release(SignalOf(outcome));
+          // What the server wrote and what goes back to the bucket: a
+          // failed request wrote nothing; unprocessed items are refunded in
+          // proportion (they are re-sent, and pay again then).
+          double written = 0;
+          if (outcome.ok()) {
+            const size_t n = request.items.size();
+            const size_t left = std::min(n, outcome.unprocessed_items.size());
+            written = request.cost * static_cast<double>(n - left) / static_cast<double>(n);
+            if (outcome.consumed_capacity >= 0) written = outcome.consumed_capacity;
+          }
+          const double refund = std::max(0.0, std::ceil(request.cost) - written);
+          throttle->Release(SignalOf(outcome), written, refund);
           std::lock_guard<std::mutex> lock(mailbox->mu);
           mailbox->done.push_back(Completion{std::move(request), std::move(outcome)});
           mailbox->cv.notify_one();
@@ -166,6 +188,11 @@ class BatchWriteEngine::ChunkWrite {
     if (!failure_.ok()) return;  // the chunk fails anyway
     Request& request = c.request;
     const aws::BatchWriteOutcome& outcome = c.outcome;
+    if (outcome.ok() && outcome.consumed_capacity >= 0) {
+      ++e_.counters_.consumed_reported;
+      e_.counters_.write_units_consumed_x100 +=
+          static_cast<uint64_t>(std::llround(outcome.consumed_capacity * 100));
+    }
     if (outcome.ok()) {
       if (outcome.unprocessed_items.empty()) {  // every item acknowledged
         CountWriteUnits(request.items);
@@ -233,7 +260,7 @@ class BatchWriteEngine::ChunkWrite {
 
   void CountWriteUnits(const std::vector<uint32_t>& written) {
     uint64_t units = 0;
-    for (uint32_t i : written) units += EstimatedWriteUnits(items_.items()[i].json_len);
+    for (uint32_t i : written) units += static_cast<uint64_t>(cost_[i].total());
     e_.counters_.write_units_estimated += units;
   }
 
@@ -244,7 +271,7 @@ class BatchWriteEngine::ChunkWrite {
     uint64_t units = 0;
     for (uint32_t i : sent) {
       if (!std::binary_search(again.begin(), again.end(), i)) {
-        units += EstimatedWriteUnits(items_.items()[i].json_len);
+        units += static_cast<uint64_t>(cost_[i].total());
       }
     }
     e_.counters_.write_units_estimated += units;
@@ -284,6 +311,7 @@ class BatchWriteEngine::ChunkWrite {
   const ItemBuffer& items_;
   std::vector<SinkRejection>* const rejected_;
   const std::shared_ptr<Mailbox> mailbox_ = std::make_shared<Mailbox>();
+  std::vector<WriteCost> cost_;  // per item of the chunk (those in the plan)
   std::deque<Request> ready_;
   std::multimap<SteadyClock::time_point, Request> delayed_;
   size_t in_flight_ = 0;
@@ -292,13 +320,15 @@ class BatchWriteEngine::ChunkWrite {
 
 BatchWriteEngine::BatchWriteEngine(const aws::DynamoDbClient* client, WriteThrottle* throttle,
                                    std::string table, TableKeys keys, aws::RetryPolicy retry,
-                                   std::string endpoint, bool delete_items)
+                                   std::string endpoint, bool delete_items,
+                                   std::vector<GsiKeys> gsis)
     : client_(client),
       throttle_(throttle),
       table_(std::move(table)),
       keys_(std::move(keys)),
       retry_(std::move(retry)),
       endpoint_(std::move(endpoint)),
+      gsis_(std::move(gsis)),
       body_prefix_([this] {
         std::string prefix = "{\"RequestItems\":{\"";
         AppendJsonEscaped(table_, &prefix);
@@ -309,9 +339,10 @@ BatchWriteEngine::BatchWriteEngine(const aws::DynamoDbClient* client, WriteThrot
 
 std::string BatchWriteEngine::BuildBody(const ItemBuffer& items,
                                         const std::vector<uint32_t>& indexes) const {
+  static constexpr std::string_view kTail = "]},\"ReturnConsumedCapacity\":\"TOTAL\"}";
   const std::string_view kPut = delete_items_ ? std::string_view("{\"DeleteRequest\":{\"Key\":")
                                               : std::string_view("{\"PutRequest\":{\"Item\":");
-  size_t size = body_prefix_.size() + 4;
+  size_t size = body_prefix_.size() + kTail.size() + 1;
   for (uint32_t i : indexes) size += kPut.size() + items.items()[i].json_len + 3;
   std::string body;
   body.reserve(size);
@@ -322,7 +353,7 @@ std::string BatchWriteEngine::BuildBody(const ItemBuffer& items,
     body += items.Json(items.items()[indexes[n]]);
     body += "}}";
   }
-  body += "]}}";
+  body += kTail;
   return body;
 }
 

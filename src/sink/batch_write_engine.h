@@ -7,6 +7,14 @@
 // shared WriteThrottle, and consumes outcomes from a mailbox that the HTTP
 // callbacks post to. Callbacks never sleep and never touch the chunk's items.
 //
+// Requests: the chunk's items are re-cut so that each request draws from as
+// many partition keys as the chunk holds (sink/spread_batches.h): a sorted
+// file does not send runs of requests to one hot partition. Each request pays
+// its estimated WCU (capacity/write_cost.h) to the throttle when sent; what
+// was not written is refunded when it comes back. Requests due for a retry
+// go before requests not yet sent, so retries are not starved, and the items
+// of a throttled key wait out their backoff while other requests proceed.
+//
 // Outcome of one request:
 //   success                 -> its items are acknowledged;
 //   UnprocessedItems        -> those items go back to the queue (attempt + 1,
@@ -34,6 +42,7 @@
 #include "aws/retry_policy.h"
 #include "batch/batcher.h"
 #include "batch/item_buffer.h"
+#include "capacity/write_cost.h"
 #include "common/status.h"
 #include "sink/sink.h"
 #include "sink/write_throttle.h"
@@ -50,11 +59,15 @@ struct BatchWriteCounters {
   std::atomic<uint64_t> unprocessed_retried{0};  // items re-sent from UnprocessedItems
   std::atomic<uint64_t> split_requests{0};       // requests split after a ValidationException
   std::atomic<uint64_t> in_flight{0};            // requests sent, outcome not yet handled
-  // Write capacity units of the acknowledged items, estimated (the requests
-  // do not ask for ReturnConsumedCapacity): ceil(size / 1 KB) per item, the
-  // size being that of the item's DynamoDB JSON, an upper bound of
-  // DynamoDB's own measure.
+  // Write capacity units of the acknowledged items, estimated
+  // (capacity/write_cost.h): ceil(size / 1 KB) per item times 1 + the GSIs
+  // it appears in.
   std::atomic<uint64_t> write_units_estimated{0};
+  // The server's figure: ConsumedCapacity of every successful response
+  // (requests ask ReturnConsumedCapacity=TOTAL), in hundredths of a WCU;
+  // `consumed_reported` counts the responses that carried it.
+  std::atomic<uint64_t> write_units_consumed_x100{0};
+  std::atomic<uint64_t> consumed_reported{0};
 };
 
 // The estimated write capacity units of an item whose DynamoDB JSON is
@@ -81,7 +94,7 @@ class BatchWriteEngine {
   // attributes (mapping/keys_only_plan.h).
   BatchWriteEngine(const aws::DynamoDbClient* client, WriteThrottle* throttle, std::string table,
                    TableKeys keys, aws::RetryPolicy retry, std::string endpoint,
-                   bool delete_items = false);
+                   bool delete_items = false, std::vector<GsiKeys> gsis = {});
   BatchWriteEngine(const BatchWriteEngine&) = delete;
   BatchWriteEngine& operator=(const BatchWriteEngine&) = delete;
 
@@ -98,7 +111,8 @@ class BatchWriteEngine {
   const BatchWriteCounters& counters() const { return counters_; }
 
   // The BatchWriteItem body for `indexes` of `items`:
-  // {"RequestItems":{"<table>":[{"PutRequest":{"Item":<json>}},...]}}.
+  // {"RequestItems":{"<table>":[{"PutRequest":{"Item":<json>}},...]},
+  //  "ReturnConsumedCapacity":"TOTAL"}.
   std::string BuildBody(const ItemBuffer& items, const std::vector<uint32_t>& indexes) const;
 
  private:
@@ -110,6 +124,7 @@ class BatchWriteEngine {
   const TableKeys keys_;
   const aws::RetryPolicy retry_;
   const std::string endpoint_;
+  const std::vector<GsiKeys> gsis_;
   const std::string body_prefix_;  // {"RequestItems":{"<escaped table>":[
   const bool delete_items_;
   mutable BatchWriteCounters counters_;

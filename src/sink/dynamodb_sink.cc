@@ -1,7 +1,13 @@
 #include "sink/dynamodb_sink.h"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <algorithm>
 #include <utility>
+
+#include "capacity/write_governor.h"
+#include "report/event_log.h"
 
 namespace csv2ddb {
 namespace {
@@ -29,7 +35,10 @@ Result<std::unique_ptr<DynamoDbSink>> DynamoDbSink::Open(DynamoDbSinkOptions opt
     return Status::InvalidArgument("dynamodb target: max attempts must be at least 1");
   }
   if (options.rate < 0) {
-    return Status::InvalidArgument("dynamodb target: --rate must be 0 (unlimited) or positive");
+    return Status::InvalidArgument("dynamodb target: --max-wcu must be 0 (automatic) or positive");
+  }
+  if (options.write_percent <= 0 || options.write_percent > 1000) {
+    return Status::InvalidArgument("dynamodb target: --write-percent must be in (0, 1000]");
   }
   std::unique_ptr<DynamoDbSink> sink(new DynamoDbSink());
   sink->table_ = options.table_name;
@@ -76,6 +85,7 @@ Result<std::unique_ptr<DynamoDbSink>> DynamoDbSink::Open(DynamoDbSinkOptions opt
   throttle.max_inflight = options.max_inflight;
   throttle.initial_inflight = std::min(kInitialInflight, options.max_inflight);
   throttle.rate = options.rate;
+  throttle.clock = options.clock;
   sink->throttle_ = std::make_unique<WriteThrottle>(std::move(throttle));
   sink->options_ = std::move(options);
   return sink;
@@ -131,15 +141,75 @@ Status DynamoDbSink::Prepare(const TableSpec& spec) {
                                    SchemaText(desc->hash_key, desc->range_key) +
                                    " but the mapping has " + SchemaText(want.partition, want.sort));
   }
+  if (options_.warm_throughput > 0) {
+    if (Status warmed = SetWarmThroughput(); !warmed.ok()) return warmed;
+    error = aws::AwsError();
+    desc = client_->DescribeTable(table_, &error);
+    if (!desc.ok()) return AtEndpoint(desc.status(), error);
+  }
+  std::vector<GsiKeys> gsis;
+  TableCapacity capacity;
+  if (desc->billing_mode == "PAY_PER_REQUEST") {
+    capacity.mode = TableCapacity::Mode::kOnDemand;
+  } else if (desc->billing_mode == "PROVISIONED" || desc->write_capacity_units > 0) {
+    capacity.mode = TableCapacity::Mode::kProvisioned;
+  }
+  capacity.table_wcu = desc->write_capacity_units;
+  capacity.warm_wcu = desc->warm_write_units;
+  capacity.on_demand_max = desc->max_write_request_units;
+  capacity.gsi_count = static_cast<int>(desc->global_indexes.size());
+  for (const aws::IndexDescription& gsi : desc->global_indexes) {
+    if (!gsi.key_attributes.empty()) {
+      gsis.push_back({gsi.name, gsi.key_attributes[0],
+                      gsi.key_attributes.size() > 1 ? gsi.key_attributes[1] : std::string()});
+    }
+    if (gsi.write_capacity_units > 0 &&
+        (capacity.min_gsi_wcu == 0 || gsi.write_capacity_units < capacity.min_gsi_wcu)) {
+      capacity.min_gsi_wcu = gsi.write_capacity_units;
+    }
+  }
+  // Account quotas: not every endpoint answers DescribeLimits (local
+  // servers do not); without them the governor uses DynamoDB's defaults.
+  aws::CallOutcome limits = client_->Call("DescribeLimits", "{}");
+  if (limits.ok()) {
+    if (Result<aws::AccountLimits> parsed = aws::ParseDescribeLimits(limits.body); parsed.ok()) {
+      capacity.table_max_wcu = parsed->table_max_wcu;
+      capacity.account_max_wcu = parsed->account_max_wcu;
+    }
+  }
+  GovernorOptions governor;
+  governor.max_wcu = options_.rate;
+  governor.write_percent = options_.write_percent;
+  const auto now = options_.clock ? options_.clock() : std::chrono::steady_clock::now();
+  auto made = std::make_unique<WriteGovernor>(capacity, governor, now);
+  mode_ = made->mode_name();
+  throttle_->SetGovernor(std::move(made));
+  started_ = now;
   if (options_.mode == WriteMode::kInsert || options_.mode == WriteMode::kUpdate) {
     item_engine_ = std::make_unique<ItemWriteEngine>(client_.get(), throttle_.get(), table_, want,
                                                      options_.retry, endpoint_, options_.mode,
                                                      options_.if_newer, options_.redo);
   }
-  engine_ = std::make_unique<BatchWriteEngine>(client_.get(), throttle_.get(), table_,
-                                               std::move(want), options_.retry, endpoint_,
-                                               options_.mode == WriteMode::kDelete);
+  engine_ = std::make_unique<BatchWriteEngine>(
+      client_.get(), throttle_.get(), table_, std::move(want), options_.retry, endpoint_,
+      options_.mode == WriteMode::kDelete, std::move(gsis));
   return Status::OK();
+}
+
+Status DynamoDbSink::SetWarmThroughput() {
+  LogEvent(LogLevel::kInfo, "warm_throughput",
+           "setting table '" + table_ + "' warm write throughput to " +
+               std::to_string(options_.warm_throughput) +
+               " WCU/s (UpdateTable; pre-warming is billed once, see the DynamoDB pricing)",
+           {{"table", table_}, {"write_units_per_second", options_.warm_throughput}});
+  aws::CallOutcome updated =
+      client_->Call("UpdateTable", aws::BuildWarmThroughputBody(table_, options_.warm_throughput));
+  if (!updated.ok()) {
+    return AtEndpoint(updated.error->ToStatus("UpdateTable (--warm-throughput)"), *updated.error);
+  }
+  Result<aws::TableDescription> active =
+      client_->WaitForActive(table_, options_.create_table_timeout);
+  return active.ok() ? Status::OK() : AtEndpoint(active.status(), aws::AwsError());
 }
 
 Status DynamoDbSink::WriteChunk(const ItemBuffer& items, const BatchPlan& plan,
@@ -162,7 +232,50 @@ std::vector<std::pair<std::string, uint64_t>> DynamoDbSink::Stats() const {
           {"throttles", c.throttles.load()},
           {"unprocessed_retried", c.unprocessed_retried.load()},
           {"split_requests", c.split_requests.load()},
-          {"inflight_limit", static_cast<uint64_t>(throttle_->limit())}};
+          {"inflight_limit", static_cast<uint64_t>(throttle_->limit())},
+          {"write_units", WriteUnits()},
+          {"wcu_rate_limit", static_cast<uint64_t>(throttle_->rate() + 0.5)}};
+}
+
+uint64_t DynamoDbSink::WriteUnits() const {
+  const BatchWriteCounters& c = counters();
+  if (c.consumed_reported.load(std::memory_order_relaxed) > 0) {
+    return (c.write_units_consumed_x100.load(std::memory_order_relaxed) + 50) / 100;
+  }
+  return c.write_units_estimated.load(std::memory_order_relaxed);
+}
+
+std::string DynamoDbSink::CapacityReport() const {
+  if (mode_.empty()) return {};
+  const BatchWriteCounters& c = counters();
+  const bool server = c.consumed_reported.load() > 0;
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("mode");
+  w.String(mode_.c_str());
+  w.Key("decision");
+  const std::string reason = throttle_->governor_reason();
+  w.String(reason.c_str());
+  for (const auto& [name, value] : throttle_->governor_figures()) {
+    w.Key(name.c_str());
+    w.Double(static_cast<double>(static_cast<int64_t>(value * 10 + 0.5)) / 10);
+  }
+  const uint64_t units = WriteUnits();
+  w.Key("write_units");
+  w.Uint64(units);
+  w.Key("write_units_source");
+  w.String(server ? "server" : "estimated");
+  w.Key("write_units_estimated");
+  w.Uint64(c.write_units_estimated.load());
+  const double seconds =
+      std::chrono::duration<double>(
+          (options_.clock ? options_.clock() : std::chrono::steady_clock::now()) - started_)
+          .count();
+  w.Key("wcu_per_second");
+  w.Double(seconds > 0 ? static_cast<double>(static_cast<int64_t>(units / seconds * 10)) / 10 : 0);
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize());
 }
 
 SinkActivity DynamoDbSink::Activity() const {
@@ -181,8 +294,8 @@ SinkActivity DynamoDbSink::Activity() const {
   a.retries = c.retries.load(std::memory_order_relaxed);
   a.throttles = c.throttles.load(std::memory_order_relaxed);
   a.in_flight = c.in_flight.load(std::memory_order_relaxed);
-  a.write_units = c.write_units_estimated.load(std::memory_order_relaxed);
-  a.write_units_estimated = true;
+  a.write_units = WriteUnits();
+  a.write_units_estimated = c.consumed_reported.load(std::memory_order_relaxed) == 0;
   return a;
 }
 

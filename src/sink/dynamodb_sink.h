@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,7 +50,15 @@ struct DynamoDbSinkOptions {
   bool create_table = false;  // create a missing table (on-demand) in Prepare
   std::chrono::milliseconds create_table_timeout{5 * 60 * 1000};
   int max_inflight = 0;  // requests in flight over all workers; 0 = 64
-  double rate = 0;       // items per second over all workers; 0 = unlimited
+  // Write capacity units per second over all workers (--max-wcu); 0: the
+  // write governor decides from the table (capacity/write_governor.h).
+  double rate = 0;
+  double write_percent = 50;  // of a provisioned table's WCU when `rate` is 0
+  // > 0: set the table's warm write throughput to this many WCU/s
+  // (UpdateTable WarmThroughput) in Prepare, before writing.
+  uint64_t warm_throughput = 0;
+  // Tests: the governor's clock; empty: steady_clock.
+  std::function<std::chrono::steady_clock::time_point()> clock;
   // SinkOptions::mode, if_newer and redo: insert and update go through an
   // ItemWriteEngine (one request per item), put and delete through the
   // BatchWriteEngine.
@@ -76,6 +85,10 @@ class DynamoDbSink : public Sink {
   // the mapping's hash and range keys (names and S/N types): a mismatch is
   // InvalidArgument naming both sides. Unreachable endpoints, refused
   // credentials and denied access are one-line errors naming the endpoint.
+  // Then reads the table's capacity (DescribeTable: billing mode, WCU, warm
+  // throughput, on-demand maximum, GSIs; DescribeLimits, when the endpoint
+  // answers it) and hands the write throttle a WriteGovernor; with
+  // `warm_throughput` it first sets the table's warm throughput.
   // Call once, before any WriteChunk.
   Status Prepare(const TableSpec& table) override;
 
@@ -92,6 +105,10 @@ class DynamoDbSink : public Sink {
   // current in-flight limit.
   std::vector<std::pair<std::string, uint64_t>> Stats() const override;
   SinkActivity Activity() const override;
+  // {"mode":..,"decision":..,"start_wcu_per_second":..,...,"write_units":..,
+  //  "write_units_source":"server"|"estimated"}; see capacity/write_governor.h.
+  std::string CapacityReport() const override;
+  std::string CapacityDecision() const override { return throttle_->governor_reason(); }
 
   const std::string& endpoint() const { return endpoint_; }
   // Totals for progress and the summary; zero before the first WriteChunk.
@@ -105,6 +122,10 @@ class DynamoDbSink : public Sink {
   // A failed call's AwsError of kind kAccessDenied turns it into a
   // credentials hint.
   Status AtEndpoint(const Status& status, const aws::AwsError& error) const;
+  // UpdateTable WarmThroughput, then waits until the table is ACTIVE.
+  Status SetWarmThroughput();
+  // The server's consumed WCU when it reported any, else the estimate.
+  uint64_t WriteUnits() const;
 
   DynamoDbSinkOptions options_;
   std::string endpoint_;
@@ -118,6 +139,8 @@ class DynamoDbSink : public Sink {
   std::unique_ptr<aws::AwsContext> owned_context_;  // when options.aws is null
   std::unique_ptr<BatchWriteEngine> engine_;        // set by Prepare
   std::unique_ptr<ItemWriteEngine> item_engine_;    // insert and update modes, set by Prepare
+  std::string mode_;                                // "provisioned", "on-demand", ...
+  std::chrono::steady_clock::time_point started_;   // first WriteChunk's Prepare
 };
 
 // The factory OpenSink uses for "dynamodb://TABLE" targets.

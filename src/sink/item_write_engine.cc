@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "aws/redact.h"
+#include "capacity/write_cost.h"
 #include "common/json_escape.h"
 #include "report/event_log.h"
 #include "sink/item_merge.h"
@@ -281,15 +282,20 @@ class ItemWriteEngine::ChunkWrite {
       body = std::move(b).value();
       operation = "UpdateItem";
     }
-    e_.throttle_->Acquire(1);
+    // A write pays its write units (a conditional write that fails consumes
+    // them too); a consistent read consumes no write capacity.
+    const double units = op.get ? 0.0 : CostToWrite(item, {}).total();
+    e_.throttle_->Acquire(static_cast<size_t>(units));
     ++op.attempt;
     ++in_flight_;
     ++e_.counters_.requests;
     ++e_.counters_.in_flight;
     e_.client_->CallAsync(
         operation, std::move(body),
-        [mailbox = mailbox_, throttle = e_.throttle_, op](aws::CallOutcome outcome) mutable {
-          throttle->Release(SignalOf(outcome));
+        [mailbox = mailbox_, throttle = e_.throttle_, op, units](aws::CallOutcome outcome) mutable {
+          const WriteThrottle::Signal signal = SignalOf(outcome);
+          const bool charged = signal != WriteThrottle::Signal::kThrottled;
+          throttle->Release(signal, charged ? units : 0.0, charged ? 0.0 : units);
           std::lock_guard<std::mutex> lock(mailbox->mu);
           mailbox->done.push_back(Completion{op, std::move(outcome)});
           mailbox->cv.notify_one();

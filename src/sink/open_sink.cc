@@ -32,6 +32,8 @@ Result<std::unique_ptr<Sink>> OpenDynamoDb(const std::string& uri, const std::st
   d.mode = o.mode;
   d.if_newer = o.if_newer;
   d.redo = o.redo;
+  d.write_percent = o.write_percent;
+  d.warm_throughput = o.warm_throughput;
   return OpenDynamoDbSink(std::move(d));
 }
 

@@ -119,6 +119,11 @@ class Sink {
 
   // Its activity now (see SinkActivity); thread-safe, lock-free.
   virtual SinkActivity Activity() const { return {}; }
+
+  // Targets with a write capacity (DynamoDB): the rate chosen and why, one
+  // line, after Prepare; and a JSON object for the summary. Empty: none.
+  virtual std::string CapacityDecision() const { return {}; }
+  virtual std::string CapacityReport() const { return {}; }
 };
 
 // Settings of targets reached over the network (dynamodb://).
@@ -129,8 +134,10 @@ struct SinkOptions {
   std::string region;   // empty: AWS_REGION, AWS_DEFAULT_REGION, the profile
   std::string profile;  // empty: AWS_PROFILE, then "default"
   bool create_table = false;
-  int max_inflight = 0;  // 0: automatic
-  double rate = 0;       // items per second; 0: unlimited
+  int max_inflight = 0;          // 0: automatic
+  double rate = 0;               // --max-wcu: WCU per second; 0: decided from the table
+  double write_percent = 50;     // --write-percent of a provisioned table's WCU
+  uint64_t warm_throughput = 0;  // --warm-throughput: set the table's warm WCU/s first
   // import:// targets: --start-import (call ImportTable once the files are
   // written), the S3 endpoint of the files (--s3-endpoint-url), and where the
   // staging table lives (the execution's name, the state folder); the last

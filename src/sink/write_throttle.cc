@@ -97,34 +97,71 @@ void WriteThrottle::Acquire(size_t items) {
   }
 }
 
-void WriteThrottle::Release(Signal signal) {
+void WriteThrottle::Release(Signal signal, double written_units, double refund_units) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (in_flight_ > 0) --in_flight_;
+    const auto now = Now();
+    if (rate_ > 0 && refund_units > 0) {
+      RefillLocked(now);
+      tokens_ = std::min(rate_, tokens_ + refund_units);
+    }
+    if (governor_ && written_units > 0) governor_->OnWritten(written_units, now);
     if (signal == Signal::kSuccess) {
       limit_ = std::min(limit_ + 1, std::max(1, options_.max_inflight));
-      if (options_.rate > 0) {
-        RefillLocked(Now());
+      if (!governor_ && options_.rate > 0) {
+        RefillLocked(now);
         rate_ = std::min(options_.rate, rate_ + options_.rate / kRateSteps);
       }
     } else if (signal == Signal::kThrottled) {
       ++throttles_;
-      const auto now = Now();
+      if (governor_) governor_->OnThrottled(now);
       if (!decreased_once_ || now - decreased_at_ >= options_.decrease_interval) {
         decreased_once_ = true;
         decreased_at_ = now;
         ++decreases_;
         limit_ = std::max(1, limit_ / 2);
-        if (options_.rate > 0) {
+        if (!governor_ && options_.rate > 0) {
           RefillLocked(now);
           rate_ = std::max(options_.rate / kRateSteps, rate_ / 2);
           tokens_ = std::min(tokens_, rate_);
         }
       }
     }
+    if (governor_) {
+      RefillLocked(now);
+      rate_ = governor_->rate();
+      tokens_ = std::min(tokens_, rate_);
+    }
     MirrorLocked();
   }
   released_.notify_all();
+}
+
+void WriteThrottle::SetGovernor(std::unique_ptr<WriteGovernor> governor) {
+  std::lock_guard<std::mutex> lock(mu_);
+  governor_ = std::move(governor);
+  if (governor_) {
+    RefillLocked(Now());
+    rate_ = governor_->rate();
+    tokens_ = rate_;
+  }
+  MirrorLocked();
+}
+
+std::string WriteThrottle::governor_reason() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return governor_ ? governor_->reason() : std::string();
+}
+
+std::vector<std::pair<std::string, double>> WriteThrottle::governor_figures() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!governor_) return {};
+  auto f = governor_->Figures();
+  f.emplace_back("rate_wcu_per_second", governor_->rate());
+  f.emplace_back("peak_wcu_per_second", governor_->peak_per_second());
+  f.emplace_back("rate_decreases", static_cast<double>(governor_->decreases()));
+  return f;
 }
 
 int WriteThrottle::limit() const {

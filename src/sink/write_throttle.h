@@ -5,12 +5,18 @@
 //   - concurrency: at most `limit()` requests in flight. It starts at
 //     `initial_inflight`, grows by 1 per successful request up to
 //     `max_inflight`, and halves (never below 1) on a throttling signal;
-//   - rate (optional): a token bucket of items per second whose burst is one
-//     second of the current rate. The current rate starts at `rate`, halves
-//     with the concurrency limit (never below rate/64) and grows back by
-//     rate/64 per successful request.
+//   - rate (optional): a token bucket of write capacity units per second
+//     whose burst is one second of the current rate. With a WriteGovernor
+//     (capacity/write_governor.h, set by SetGovernor) the governor decides the
+//     rate from the table's capacity and adapts it over time; without one the
+//     rate starts at `rate`, halves with the concurrency limit (never below
+//     rate/64) and grows back by rate/64 per successful request.
+// A request pays its estimated cost when it is sent; what the server did not
+// write (a throttled request, UnprocessedItems) is refunded on Release, so a
+// retry pays once for what it writes, never twice.
 // A burst of throttled responses (one request wave hitting a hot partition)
-// halves the limits once: at most one decrease per `decrease_interval`.
+// halves the concurrency limit once: at most one decrease per
+// `decrease_interval`.
 //
 // Threads: every method is thread-safe. Release never blocks for long (one
 // mutex), so it may be called from an HTTP callback thread; Acquire blocks
@@ -23,14 +29,20 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "capacity/write_governor.h"
 
 namespace csv2ddb {
 
 struct WriteThrottleOptions {
   int initial_inflight = 16;  // clamped to [1, max_inflight]
   int max_inflight = 64;      // >= 1
-  double rate = 0;            // items per second; 0 = unlimited
+  double rate = 0;            // write units per second; 0 = unlimited
   std::chrono::milliseconds decrease_interval{100};
   // The time source; empty: std::chrono::steady_clock::now. Tests inject a
   // fake clock and use TryAcquire, so nothing depends on real time.
@@ -63,7 +75,17 @@ class WriteThrottle {
   bool TryAcquire(size_t items, std::chrono::nanoseconds* wait = nullptr);
 
   // Gives back the slot of a finished request and adapts the limits.
-  void Release(Signal signal);
+  // `written_units`: the WCU the server consumed (tells the governor);
+  // `refund_units`: what was paid at Acquire but not written (given back to
+  // the bucket).
+  void Release(Signal signal, double written_units = 0, double refund_units = 0);
+
+  // Hands the rate over to `governor` (its rate() becomes the bucket's);
+  // call before the first Acquire. Thread-safe.
+  void SetGovernor(std::unique_ptr<WriteGovernor> governor);
+  // The governor's decision line; empty without one.
+  std::string governor_reason() const;
+  std::vector<std::pair<std::string, double>> governor_figures() const;
 
   int limit() const;           // current concurrency limit
   int in_flight() const;       // slots taken
@@ -99,6 +121,7 @@ class WriteThrottle {
   bool decreased_once_ = false;
   uint64_t throttles_ = 0;
   uint64_t decreases_ = 0;
+  std::unique_ptr<WriteGovernor> governor_;
   // Mirrors for gauges(), stored under mu_ whenever the fields change.
   void MirrorLocked();
   std::atomic<int> limit_seen_{0};

@@ -219,3 +219,40 @@ TEST(WriteThrottleTest, GaugesMirrorTheLimitsWithoutTheLock) {
 
 }  // namespace
 }  // namespace csv2ddb
+
+namespace csv2ddb {
+namespace {
+
+TEST(WriteThrottleTest, UnwrittenUnitsAreRefundedSoRetriesPayOnce) {
+  FakeClock clock;
+  WriteThrottle t(Options(&clock, 4, 4, 100));
+  EXPECT_TRUE(t.TryAcquire(100));  // the whole bucket
+  EXPECT_NEAR(t.tokens(), 0, 1e-9);
+  // Throttled: nothing written, all 100 back; the retry can go at once.
+  t.Release(Signal::kOther, 0, 100);
+  EXPECT_NEAR(t.tokens(), 100, 1e-9);
+  EXPECT_TRUE(t.TryAcquire(100));
+  t.Release(Signal::kSuccess, 100, 0);
+  EXPECT_FALSE(t.TryAcquire(100));
+}
+
+TEST(WriteThrottleTest, AGovernorSetsTheRateAndAdaptsIt) {
+  FakeClock clock;
+  WriteThrottle t(Options(&clock, 4, 4));
+  TableCapacity table;
+  table.mode = TableCapacity::Mode::kProvisioned;
+  table.table_wcu = 400;
+  t.SetGovernor(std::make_unique<WriteGovernor>(table, GovernorOptions(), clock.now));
+  EXPECT_DOUBLE_EQ(t.rate(), 200);
+  EXPECT_NE(t.governor_reason().find("200 WCU/s"), std::string::npos);
+  EXPECT_TRUE(t.TryAcquire(10));
+  t.Release(Signal::kThrottled, 0, 10);
+  EXPECT_DOUBLE_EQ(t.rate(), 140);  // the governor's multiplicative decrease
+  clock.now += std::chrono::seconds(10);
+  EXPECT_TRUE(t.TryAcquire(10));
+  t.Release(Signal::kSuccess, 10, 0);
+  EXPECT_DOUBLE_EQ(t.rate(), 200);  // grown back to its ceiling
+}
+
+}  // namespace
+}  // namespace csv2ddb

@@ -58,6 +58,59 @@ bool GetString(od::value value, std::string* out) {
   return true;
 }
 
+// A JSON number (integer or not) as a double.
+bool GetNumber(od::value value, double* out) {
+  return value.get_double().get(*out) == simdjson::SUCCESS;
+}
+
+// Reads `name` (a number) from a small object such as
+// {"ReadCapacityUnits":5,"WriteCapacityUnits":10}.
+bool GetNumberField(od::value value, std::string_view name, double* out) {
+  od::object obj;
+  CSV2DDB_JSON_OK(value.get_object().get(obj));
+  for (auto f : obj) {
+    std::string_view k;
+    CSV2DDB_JSON_OK(f.unescaped_key().get(k));
+    if (k == name && !GetNumber(f.value(), out)) return false;
+  }
+  return true;
+}
+
+bool ParseIndex(od::object index, IndexDescription* out) {
+  for (auto f : index) {
+    std::string_view k;
+    CSV2DDB_JSON_OK(f.unescaped_key().get(k));
+    if (k == "IndexName") {
+      if (!GetString(f.value(), &out->name)) return false;
+    } else if (k == "ProvisionedThroughput") {
+      if (!GetNumberField(f.value(), "WriteCapacityUnits", &out->write_capacity_units))
+        return false;
+    } else if (k == "KeySchema") {
+      od::array entries;
+      CSV2DDB_JSON_OK(f.value().get_array().get(entries));
+      std::string hash, range;
+      for (auto entry : entries) {
+        od::object obj;
+        CSV2DDB_JSON_OK(entry.get_object().get(obj));
+        std::string name, type;
+        for (auto e : obj) {
+          std::string_view ek;
+          CSV2DDB_JSON_OK(e.unescaped_key().get(ek));
+          if (ek == "AttributeName") {
+            if (!GetString(e.value(), &name)) return false;
+          } else if (ek == "KeyType") {
+            if (!GetString(e.value(), &type)) return false;
+          }
+        }
+        (type == "RANGE" ? range : hash) = std::move(name);
+      }
+      if (!hash.empty()) out->key_attributes.push_back(std::move(hash));
+      if (!range.empty()) out->key_attributes.push_back(std::move(range));
+    }
+  }
+  return true;
+}
+
 struct KeySchemaEntry {
   std::string name;
   std::string key_type;  // HASH or RANGE
@@ -72,6 +125,36 @@ bool ParseTable(od::object table, TableDescription* desc, std::vector<KeySchemaE
       if (!GetString(field.value(), &desc->name)) return false;
     } else if (key == "TableStatus") {
       if (!GetString(field.value(), &desc->status)) return false;
+    } else if (key == "BillingModeSummary") {
+      od::object summary;
+      CSV2DDB_JSON_OK(field.value().get_object().get(summary));
+      for (auto f : summary) {
+        std::string_view k;
+        CSV2DDB_JSON_OK(f.unescaped_key().get(k));
+        if (k == "BillingMode" && !GetString(f.value(), &desc->billing_mode)) return false;
+      }
+    } else if (key == "ProvisionedThroughput") {
+      if (!GetNumberField(field.value(), "WriteCapacityUnits", &desc->write_capacity_units)) {
+        return false;
+      }
+    } else if (key == "WarmThroughput") {
+      if (!GetNumberField(field.value(), "WriteUnitsPerSecond", &desc->warm_write_units)) {
+        return false;
+      }
+    } else if (key == "OnDemandThroughput") {
+      double max = 0;
+      if (!GetNumberField(field.value(), "MaxWriteRequestUnits", &max)) return false;
+      desc->max_write_request_units = max > 0 ? max : 0;  // -1: no maximum
+    } else if (key == "GlobalSecondaryIndexes") {
+      od::array indexes;
+      CSV2DDB_JSON_OK(field.value().get_array().get(indexes));
+      for (auto index : indexes) {
+        od::object obj;
+        CSV2DDB_JSON_OK(index.get_object().get(obj));
+        IndexDescription gsi;
+        if (!ParseIndex(obj, &gsi)) return false;
+        desc->global_indexes.push_back(std::move(gsi));
+      }
     } else if (key == "KeySchema" || key == "AttributeDefinitions") {
       const bool is_schema = key == "KeySchema";
       od::array entries;
@@ -192,6 +275,37 @@ Result<TableDescription> ParseTableDescription(std::string_view body) {
   return desc;
 }
 
+Result<AccountLimits> ParseDescribeLimits(std::string_view body) {
+  AccountLimits limits;
+  auto parse = [&]() {
+    simdjson::padded_string json(body);
+    od::document doc;
+    od::object root;
+    CSV2DDB_JSON_OK(ThreadParser().iterate(json).get(doc));
+    CSV2DDB_JSON_OK(doc.get_object().get(root));
+    for (auto field : root) {
+      std::string_view key;
+      CSV2DDB_JSON_OK(field.unescaped_key().get(key));
+      if (key == "AccountMaxWriteCapacityUnits") {
+        if (!GetNumber(field.value(), &limits.account_max_wcu)) return false;
+      } else if (key == "TableMaxWriteCapacityUnits") {
+        if (!GetNumber(field.value(), &limits.table_max_wcu)) return false;
+      }
+    }
+    return true;
+  };
+  if (!parse()) return Status::Corruption("DynamoDB DescribeLimits: malformed JSON");
+  return limits;
+}
+
+std::string BuildWarmThroughputBody(std::string_view table, uint64_t write_units_per_second) {
+  std::string out = "{\"TableName\":";
+  AppendJsonString(&out, table);
+  out += ",\"WarmThroughput\":{\"WriteUnitsPerSecond\":" + std::to_string(write_units_per_second) +
+         "}}";
+  return out;
+}
+
 std::string BuildCreateTableBody(const CreateTableRequest& request) {
   std::string out = "{\"TableName\":";
   AppendJsonString(&out, request.table_name);
@@ -236,6 +350,20 @@ BatchWriteOutcome ParseBatchWriteItemResponse(std::string_view body) {
     for (auto field : root) {
       std::string_view key;
       CSV2DDB_JSON_OK(field.unescaped_key().get(key));
+      if (key == "ConsumedCapacity") {  // [{"TableName":..,"CapacityUnits":n},...]
+        od::array entries;
+        CSV2DDB_JSON_OK(field.value().get_array().get(entries));
+        double total = 0;
+        for (auto entry : entries) {
+          double units = 0;
+          od::value value;
+          CSV2DDB_JSON_OK(entry.get(value));
+          if (!GetNumberField(value, "CapacityUnits", &units)) return false;
+          total += units;
+        }
+        outcome.consumed_capacity = total;
+        continue;
+      }
       if (key != "UnprocessedItems") continue;
       od::object tables;
       CSV2DDB_JSON_OK(field.value().get_object().get(tables));

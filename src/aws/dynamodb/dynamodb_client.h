@@ -48,12 +48,37 @@ struct KeyAttribute {
   bool operator==(const KeyAttribute&) const = default;
 };
 
+// A global secondary index: its key attribute names and provisioned WCU.
+struct IndexDescription {
+  std::string name;
+  std::vector<std::string> key_attributes;  // HASH first, then RANGE when present
+  double write_capacity_units = 0;          // 0: on-demand or not reported
+};
+
 struct TableDescription {
   std::string name;
   std::string status;  // "CREATING", "ACTIVE", "UPDATING", "DELETING", ...
   KeyAttribute hash_key;
   std::optional<KeyAttribute> range_key;
+  // Capacity (0 / empty when not reported).
+  std::string billing_mode;            // BillingModeSummary.BillingMode, e.g. "PAY_PER_REQUEST"
+  double write_capacity_units = 0;     // ProvisionedThroughput.WriteCapacityUnits
+  double warm_write_units = 0;         // WarmThroughput.WriteUnitsPerSecond
+  double max_write_request_units = 0;  // OnDemandThroughput.MaxWriteRequestUnits (> 0 only)
+  std::vector<IndexDescription> global_indexes;
 };
+
+// DescribeLimits' write figures; 0 when not reported.
+struct AccountLimits {
+  double account_max_wcu = 0;  // AccountMaxWriteCapacityUnits
+  double table_max_wcu = 0;    // TableMaxWriteCapacityUnits
+};
+
+// Parses a DescribeLimits response body; Corruption when malformed.
+Result<AccountLimits> ParseDescribeLimits(std::string_view body);
+
+// The UpdateTable body that sets the table's warm write throughput.
+std::string BuildWarmThroughputBody(std::string_view table, uint64_t write_units_per_second);
 
 // Parses a DescribeTable or CreateTable response body ({"Table": ...} or
 // {"TableDescription": ...}). Corruption when the key schema is incomplete.
@@ -76,6 +101,9 @@ struct BatchWriteOutcome {
   // (e.g. {"pk":{"S":"A_1"}}), in server order, all tables flattened. Re-send
   // them in a later request.
   std::vector<std::string> unprocessed_items;
+  // ConsumedCapacity's CapacityUnits summed over the tables, when the request
+  // asked for it (ReturnConsumedCapacity) and the server said; else < 0.
+  double consumed_capacity = -1;
 
   bool ok() const { return !error.has_value(); }
 };

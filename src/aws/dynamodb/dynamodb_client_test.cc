@@ -215,6 +215,48 @@ TEST(TableDescriptionTest, ParsesKeySchemaInAnyOrder) {
   EXPECT_FALSE(ParseTableDescription("{}").ok());
 }
 
+TEST(TableDescriptionTest, ParsesCapacityWarmThroughputAndGsis) {
+  Result<TableDescription> d = ParseTableDescription(R"({"Table":{
+    "TableName":"t","TableStatus":"ACTIVE",
+    "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
+    "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},
+                            {"AttributeName":"make","AttributeType":"S"}],
+    "BillingModeSummary":{"BillingMode":"PAY_PER_REQUEST"},
+    "ProvisionedThroughput":{"ReadCapacityUnits":0,"WriteCapacityUnits":0},
+    "OnDemandThroughput":{"MaxReadRequestUnits":-1,"MaxWriteRequestUnits":9000},
+    "WarmThroughput":{"ReadUnitsPerSecond":12000,"WriteUnitsPerSecond":4000,"Status":"ACTIVE"},
+    "GlobalSecondaryIndexes":[{"IndexName":"by_make",
+      "KeySchema":[{"AttributeName":"year","KeyType":"RANGE"},
+                   {"AttributeName":"make","KeyType":"HASH"}],
+      "ProvisionedThroughput":{"WriteCapacityUnits":300}}]}})");
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->billing_mode, "PAY_PER_REQUEST");
+  EXPECT_EQ(d->write_capacity_units, 0);
+  EXPECT_EQ(d->max_write_request_units, 9000);
+  EXPECT_EQ(d->warm_write_units, 4000);
+  ASSERT_EQ(d->global_indexes.size(), 1u);
+  EXPECT_EQ(d->global_indexes[0].name, "by_make");
+  EXPECT_EQ(d->global_indexes[0].key_attributes, (std::vector<std::string>{"make", "year"}));
+  EXPECT_EQ(d->global_indexes[0].write_capacity_units, 300);
+
+  Result<AccountLimits> limits = ParseDescribeLimits(
+      R"({"AccountMaxReadCapacityUnits":80000,"AccountMaxWriteCapacityUnits":80000,)"
+      R"("TableMaxReadCapacityUnits":40000,"TableMaxWriteCapacityUnits":40000})");
+  ASSERT_TRUE(limits.ok());
+  EXPECT_EQ(limits->account_max_wcu, 80000);
+  EXPECT_EQ(limits->table_max_wcu, 40000);
+  EXPECT_EQ(BuildWarmThroughputBody("t\"x", 5000),
+            R"({"TableName":"t\"x","WarmThroughput":{"WriteUnitsPerSecond":5000}})");
+}
+
+TEST(BatchWriteItemParseTest, ConsumedCapacityIsSummed) {
+  BatchWriteOutcome o = ParseBatchWriteItemResponse(
+      R"({"UnprocessedItems":{},"ConsumedCapacity":[{"TableName":"t","CapacityUnits":12.5}]})");
+  ASSERT_TRUE(o.ok());
+  EXPECT_DOUBLE_EQ(o.consumed_capacity, 12.5);
+  EXPECT_LT(ParseBatchWriteItemResponse(R"({"UnprocessedItems":{}})").consumed_capacity, 0);
+}
+
 TEST(CreateTableBodyTest, OnDemandWithEscapedNames) {
   EXPECT_EQ(BuildCreateTableBody(Req("tb_ev_vehicle_data", {"dol_vehicle_id", 'S'})),
             R"({"TableName":"tb_ev_vehicle_data","BillingMode":"PAY_PER_REQUEST",)"
