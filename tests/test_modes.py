@@ -227,6 +227,16 @@ class Modes(Base):
         self.assertEqual(code, 2)
         self.assertIn("use put, insert, update or delete", err)
 
+    def test_import_target_takes_only_put(self):
+        csv = self.write("in.csv", "id,name,ver\na,x,1\n")
+        for mode in ("insert", "update", "delete"):
+            code, _, err = self.cli("run", csv, "-m", self.mapping, "-t",
+                                    "import://" + self.path("imp_" + mode), "--name", "imp_" + mode,
+                                    "--state-dir", self.path("state"), "--mode", mode)
+            self.assertEqual(code, 2, err)
+            self.assertIn("--mode " + mode + " cannot write to an import:// target", err)
+            self.assertFalse(os.path.exists(self.path("imp_" + mode + "/manifest.json")))
+
     def test_delete_present_and_absent_keys_ignoring_other_columns(self):
         for target in TARGETS:
             with self.subTest(target=target):

@@ -212,6 +212,13 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
     // Each shard would write its own files under the same names.
     return Fail(kExitUsage, "--shard cannot write to an import:// target; run one execution");
   }
+  if (o.sink.mode != WriteMode::kPut && o.target.rfind("import://", 0) == 0) {
+    // ImportTable creates a new table: there is nothing to insert into,
+    // update or delete from.
+    return Fail(kExitUsage, std::string("--mode ") + WriteModeName(o.sink.mode) +
+                                " cannot write to an import:// target (ImportTable creates a new "
+                                "table; only put applies)");
+  }
   SinkOptions sink_options = o.sink;
   sink_options.source = SinkSourceFor(o.input, identity, mapping_digest);
   sink_options.aws = &io->context();
