@@ -225,6 +225,7 @@ class TableModel:
         self.peak_history = []     # [(time the second ended, its WCU)], on-demand ramp
         self.sizes = {}            # key json -> last known item size
         self._closed = 0           # seconds before this one are in peak_history
+        self.first_write = self.last_write = None  # model times of the first/last write
         self.written = 0
         self.wcu = 0.0
         self._build(now)
@@ -332,6 +333,9 @@ class TableModel:
         self.table_bucket.tokens = min(self.table_bucket.depth, self.table_bucket.tokens + units)
 
     def record(self, p, units, now, items=0):
+        if self.first_write is None:
+            self.first_write = now
+        self.last_write = now
         self.timeline.add(now, units)
         peaks = self.partition_peaks.setdefault(p, {})
         s = int(now - self.created)
@@ -365,10 +369,15 @@ class TableModel:
             "table_rate_wcu": self.table_bucket.rate,
             "partition_rate_wcu": self.parts[0].rate if self.parts else 0,
             "items_written": self.written,
+            "write_window_s": (self.last_write - self.first_write)
+            if self.first_write is not None else 0.0,
+            "bucket_depth_s": 1.0 + self.s.burst_s,
             "wcu_consumed": self.wcu,
             "timeline_wcu_per_s": [round(tl.get(s, 0.0), 3) for s in range(last + 1)],
             "partition_peak_wcu_per_s": {str(p): max(v.values()) for p, v in
                                          sorted(self.partition_peaks.items())},
+            "partition_wcu": {str(p): sum(v.values()) for p, v in
+                              sorted(self.partition_peaks.items())},
         }
 
 
@@ -567,6 +576,9 @@ def _encode(doc):
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "capacity-sim"
+    # headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm
+    # and the client's delayed ACK add ~40 ms to every answer
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
