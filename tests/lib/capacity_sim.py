@@ -495,10 +495,11 @@ class CapacitySim:
             self._counters[name] += n
 
     # -------------------------------------------------------- admission
-    def admit(self, table_name, items_costs):
+    def admit(self, table_name, items_costs, now=None):
         """items_costs: [(item or key dict, units)]. Returns (admitted [(index, partition)],
-        throttled [index], first throttle kind). Consumes tokens for the admitted."""
-        now = self.clock()
+        throttled [index], first throttle kind). Consumes tokens for the admitted.
+        now: the model time of the decision (default: the clock)."""
+        now = self.clock() if now is None else now
         admitted, throttled, kind = [], [], None
         with self._lock:
             t = self.table(table_name)
@@ -512,9 +513,10 @@ class CapacitySim:
                     kind = kind or why
         return admitted, throttled, kind
 
-    def settle(self, table_name, charges, items=0):
-        """charges: [(partition, units)] consumed for good (recorded in the timeline)."""
-        now = self.clock()
+    def settle(self, table_name, charges, items=0, at=None):
+        """charges: [(partition, units)] consumed for good, recorded in the timeline at
+        `at` (the admission time; default: now)."""
+        now = self.clock() if at is None else at
         with self._lock:
             t = self.table(table_name)
             for p, units in charges:
@@ -777,7 +779,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except (ValueError, TypeError, AttributeError):
             self._relay(*self._upstream(body))
             return
-        admitted, _, kind = sim.admit(table, [(item if item is not None else key, units)])
+        t_admit = sim.clock()
+        admitted, _, kind = sim.admit(table, [(item if item is not None else key, units)],
+                                      t_admit)
         if not admitted:
             sim._count("throttled_items")
             self._throttle(table, kind)
@@ -795,7 +799,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 old = sim.table(table).sizes.get(k, 0)
             charged = size_units(old)
             sim.refund(table, [(p, units - charged)] if units > charged else [])
-            sim.settle(table, [(p, charged)])
+            sim.settle(table, [(p, charged)], at=t_admit)
             self._relay(status, reason, rheaders, rbody)
             return
         charged = units
@@ -816,7 +820,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                             tb = sim.table(table)
                             tb.parts[p].tokens -= charged - units
                             tb.table_bucket.tokens -= charged - units
-        sim.settle(table, [(p, charged)], items=1 if op != "DeleteItem" else 0)
+        sim.settle(table, [(p, charged)], items=1 if op != "DeleteItem" else 0, at=t_admit)
         sim.remember(table, k, None if op == "DeleteItem" else new_size)
         out = None
         cc = self._consumed(doc, table, charged)
@@ -880,11 +884,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         # admission, table by table, in request order
         admitted_idx, throttled_idx, kind, first_table = {}, [], None, None
         by_table = {}
+        t_admit = sim.clock()
         for i, (t, _, item, key) in enumerate(entries):
             by_table.setdefault(t, []).append(i)
         for t, idxs in by_table.items():
             adm, thr, why = sim.admit(t, [(entries[i][2] if entries[i][2] is not None
-                                           else entries[i][3], costs[i][0]) for i in idxs])
+                                           else entries[i][3], costs[i][0]) for i in idxs],
+                                  t_admit)
             for j, p in adm:
                 admitted_idx[idxs[j]] = p
             throttled_idx.extend(idxs[j] for j in thr)
@@ -917,7 +923,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         for t, ch in charges_by_table.items():
             n_items = sum(1 for i in admitted_idx if entries[i][0] == t
                           and entries[i][2] is not None)
-            sim.settle(t, ch, items=n_items)
+            sim.settle(t, ch, items=n_items, at=t_admit)
         for i in admitted_idx:
             t, _, item, key = entries[i]
             sim.remember(t, costs[i][1], None if item is None else costs[i][2])
