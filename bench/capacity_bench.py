@@ -328,6 +328,7 @@ def main():
     for r in results:
         argv = [("ENDPOINT" if a.startswith("http://127.0.0.1:") else a) for a in r["command"]]
         argv = [os.path.relpath(a, ROOT) if a.startswith(ROOT) else a for a in argv]
+        argv = ["python3" if a == sys.executable else a for a in argv]
         out.append("# %s / %s" % (r["case"], r["line"]))
         out.append(" ".join(argv))
     out.append("```")

@@ -157,6 +157,17 @@ def provisioned_table_ceiling():
 
 
 @test
+def adaptive_partition_uses_the_table_capacity():
+    sim = model(cs.TableSettings("provisioned", table_wcu=400, partitions=4, adaptive=True),
+                Clock())
+    hot = keys_in_partition(sim, 0, 500)
+    adm, thr, kind = sim.admit("t", [(it, 1) for it in hot])
+    assert len(adm) == 400 and kind == "ProvisionedThroughputExceeded", (len(adm), kind)
+    assert sim.throttle_doc("t", kind)["ThrottlingReasons"][0]["reason"] == \
+        "TableWriteProvisionedThroughputExceeded"
+
+
+@test
 def burst_keeps_unused_capacity():
     clock = Clock()
     sim = model(cs.TableSettings("provisioned", table_wcu=100, partitions=1, burst_s=5), clock)

@@ -20,7 +20,10 @@ the table and throttles the way DynamoDB does:
     for the table; a request only consumes tokens it finds (no debt).
     - provisioned: the table bucket fills at table_wcu/s; each partition at
       table_wcu / partitions, never above 1,000 WCU/s (partitions are raised to
-      ceil(table_wcu / 1000) if fewer were given).
+      ceil(table_wcu / 1000) if fewer were given). With `adaptive`, each
+      partition fills at 1,000 WCU/s and only the table bucket binds (a model
+      of adaptive capacity's "a hot partition may use the table's unused
+      capacity"; off by default, as in the issue's 4 x 250 example).
     - on-demand: each partition fills at 1,000 WCU/s; the table's allowance
       is max(warm throughput, 2 x the peak per-second rate reached at least
       ramp_s ago) ("double the previous peak within 30 minutes": ramp_s =
@@ -157,7 +160,8 @@ class TableSettings:
     """Capacity settings of a table (or the default for all tables)."""
 
     def __init__(self, mode="provisioned", table_wcu=1000, partitions=4,
-                 warm_wcu=4000, max_on_demand_wcu=None, burst_s=0.0, time_scale=1.0):
+                 warm_wcu=4000, max_on_demand_wcu=None, burst_s=0.0, time_scale=1.0,
+                 adaptive=False):
         if mode not in ("provisioned", "on-demand"):
             raise ValueError("mode must be provisioned or on-demand")
         self.mode = mode
@@ -168,6 +172,7 @@ class TableSettings:
             max_on_demand_wcu)
         self.burst_s = float(burst_s)
         self.time_scale = float(time_scale)
+        self.adaptive = bool(adaptive)
 
     def copy(self):
         c = TableSettings.__new__(TableSettings)
@@ -259,7 +264,7 @@ class TableModel:
         return max(self.s.partitions, math.ceil(self.allowance(now) / PARTITION_MAX_WCU))
 
     def partition_rate(self, now):
-        if self.s.mode == "provisioned":
+        if self.s.mode == "provisioned" and not self.s.adaptive:
             return min(PARTITION_MAX_WCU, self.s.table_wcu / self.n_partitions(now))
         return PARTITION_MAX_WCU
 
@@ -970,12 +975,16 @@ def main(argv=None):
                     help="seconds of unused capacity kept (DynamoDB: up to 300)")
     ap.add_argument("--time-scale", type=float, default=1.0,
                     help="scales the 30-minute on-demand ramp window")
+    ap.add_argument("--adaptive", action="store_true",
+                    help="provisioned: a partition may use up to 1,000 WCU/s of the table's "
+                         "capacity (adaptive capacity) instead of its even share")
     ap.add_argument("--table-max-wcu", type=int, default=40000)
     ap.add_argument("--account-max-wcu", type=int, default=80000)
     ap.add_argument("--stats-out", default=None, help="write the stats JSON there at exit")
     args = ap.parse_args(argv)
     settings = TableSettings(args.mode, args.table_wcu, args.partitions, args.warm_wcu,
-                             args.max_on_demand_wcu, args.burst_s, args.time_scale)
+                             args.max_on_demand_wcu, args.burst_s, args.time_scale,
+                             args.adaptive)
     sim = CapacitySim(args.upstream, settings, port=args.port,
                       account_max_wcu=args.account_max_wcu, table_max_wcu=args.table_max_wcu)
     done = threading.Event()
