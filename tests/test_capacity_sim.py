@@ -13,7 +13,10 @@ Prints 'N passed, M failed'; exits non-zero on any failure.
 
 import json
 import os
+import signal
+import subprocess
 import sys
+import threading
 import time
 import traceback
 import urllib.request
@@ -362,6 +365,68 @@ def proxy_describe_limits_and_warm_throughput():
         # (botocore models ThrottlingReasons on ProvisionedThroughputExceededException only;
         # the reason of this one is checked in on_demand_max_and_account_limits)
         assert count(c, "tbl") == 5
+
+
+@test
+def proxy_concurrent_clients_share_the_buckets_exactly():
+    clock = Clock()                                        # frozen: only the depth is there
+    with servers.Dynalite() as ddb, cs.CapacitySim(
+            ddb.endpoint, cs.TableSettings("provisioned", table_wcu=200, partitions=2),
+            clock=clock) as sim:
+        create(client(sim.endpoint), "tbl")
+        written, refused, errors = [], [], []
+
+        def writer(w):
+            c = client(sim.endpoint)
+            for b in range(6):
+                batch = [{"PutRequest": {"Item": {"pk": {"S": "w%d-b%d-%d" % (w, b, i)}}}}
+                         for i in range(25)]
+                try:
+                    r = c.batch_write_item(RequestItems={"tbl": batch})
+                    left = r["UnprocessedItems"].get("tbl", [])
+                    written.append(25 - len(left))
+                    refused.append(len(left))
+                except botocore.exceptions.ClientError as e:
+                    errors.append(e.response["Error"]["Code"])
+                    refused.append(25)
+
+        threads = [threading.Thread(target=writer, args=(w,)) for w in range(6)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        c = client(sim.endpoint)
+        st = sim.stats()
+        # two partitions of 100 WCU/s, 1 s deep: at most 200 items, all admitted ones written
+        assert sum(written) == st["items_written"] == count(c, "tbl"), (sum(written), st)
+        assert sum(written) == 200, sum(written)
+        assert sum(written) + sum(refused) == 6 * 6 * 25
+        assert set(errors) <= {"ProvisionedThroughputExceededException"}, errors
+        assert st["throttled_requests"] == sum(1 for r in refused if r), st
+
+
+@test
+def command_line_prints_its_port_and_stats():
+    with servers.Dynalite() as ddb:
+        proc = subprocess.Popen(
+            [sys.executable, cs.__file__, "--upstream", ddb.endpoint, "--mode", "provisioned",
+             "--table-wcu", "5", "--partitions", "1"],
+            stdout=subprocess.PIPE, text=True)
+        try:
+            line = proc.stdout.readline()
+            assert line.startswith("listening on http://127.0.0.1:"), line
+            endpoint = line.split()[-1]
+            c = client(endpoint)
+            create(c, "tbl")
+            batch = [{"PutRequest": {"Item": {"pk": {"S": "k%d" % i}}}} for i in range(8)]
+            r = c.batch_write_item(RequestItems={"tbl": batch})
+            assert 0 < len(r["UnprocessedItems"].get("tbl", [])) < 8
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            out, _ = proc.communicate(timeout=30)
+        stats = json.loads(out.strip().splitlines()[-1])
+        assert stats["items_written"] == 8 - len(r["UnprocessedItems"]["tbl"]), stats
+        assert stats["tables"]["tbl"]["partitions"] == 1
 
 
 def main():
