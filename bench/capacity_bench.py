@@ -211,7 +211,8 @@ def main():
     ap.add_argument("--partitions", type=int, default=4)
     ap.add_argument("--cases", default="provisioned-shuffled,provisioned-sorted")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--csv2ddb-args", default=os.environ.get("CSV2DDB_ARGS", ""))
+    ap.add_argument("--csv2ddb-args", default=os.environ.get("CSV2DDB_ARGS", ""),
+                    help="extra csv2ddb arguments; 'a;b' runs one csv2ddb line per set")
     ap.add_argument("--skip-boto3", action="store_true")
     ap.add_argument("--skip-csv2ddb", action="store_true")
     ap.add_argument("--data-dir", default=os.path.join(HERE, "data"))
@@ -248,17 +249,20 @@ def main():
             settings = cs.TableSettings("on-demand", partitions=args.partitions,
                                         warm_wcu=4000, max_on_demand_wcu=args.ceiling)
         lines = []
-        if not args.skip_csv2ddb:
+        # one csv2ddb line per ';'-separated set of extra arguments
+        for extra in ([] if args.skip_csv2ddb else args.csv2ddb_args.split(";")):
             label = args.label or binary
+            if extra.strip():
+                label += ", " + extra.strip()
 
-            def c_argv(ep, mapping=mapping, path=path, table=table):
+            def c_argv(ep, mapping=mapping, path=path, table=table, extra=extra):
                 errors = os.path.join(args.data_dir, "errors_capacity")
                 return [binary, "run", path, "--mapping", mapping,
                         "--target", "dynamodb://" + table, "--endpoint-url", ep,
                         "--region", REGION, "--workers", str(args.workers), "--quiet",
                         "--errors", errors, "--state-dir", os.path.join(errors, "state"),
                         "--name", "bench-cap-%d-%d" % (os.getpid(), time.time_ns())
-                        ] + args.csv2ddb_args.split()
+                        ] + extra.split()
             lines.append(("csv2ddb (%s), %d workers" % (label, args.workers), c_argv))
         if not args.skip_boto3:
             def b_argv(ep, path=path, table=table):

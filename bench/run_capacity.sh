@@ -18,7 +18,8 @@
 #   CASES=a,b         provisioned-shuffled, provisioned-sorted, on-demand-shuffled
 #                     (default: the two provisioned cases)
 #   WORKERS=N         csv2ddb --workers (default 2)
-#   CSV2DDB_ARGS=...  extra csv2ddb arguments
+#   CSV2DDB_ARGS=...  extra csv2ddb arguments; "A;B" runs one csv2ddb line per set
+#                     (e.g. ";--write-percent 100": default flags, then 100%)
 #   SKIP_CSV2DDB=1    only the boto3 lines; SKIP_BOTO3=1 only csv2ddb
 set -euo pipefail
 
