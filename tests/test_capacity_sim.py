@@ -171,6 +171,15 @@ def adaptive_partition_uses_the_table_capacity():
 
 
 @test
+def write_window_spans_admissions_settled_out_of_order():
+    sim = model(cs.TableSettings("provisioned", table_wcu=100, partitions=1), Clock(0.0))
+    for at in (5.0, 2.0, 4.0):                             # answers come back in any order
+        sim.settle("t", [(0, 1)], items=1, at=at)
+    st = sim.stats()["tables"]["t"]
+    assert st["write_window_s"] == 3.0 and st["items_written"] == 3, st
+
+
+@test
 def burst_keeps_unused_capacity():
     clock = Clock()
     sim = model(cs.TableSettings("provisioned", table_wcu=100, partitions=1, burst_s=5), clock)

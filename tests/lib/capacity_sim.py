@@ -338,9 +338,11 @@ class TableModel:
         self.table_bucket.tokens = min(self.table_bucket.depth, self.table_bucket.tokens + units)
 
     def record(self, p, units, now, items=0):
-        if self.first_write is None:
+        # answers come back out of admission order: keep the earliest and the latest
+        if self.first_write is None or now < self.first_write:
             self.first_write = now
-        self.last_write = now
+        if self.last_write is None or now > self.last_write:
+            self.last_write = now
         self.timeline.add(now, units)
         peaks = self.partition_peaks.setdefault(p, {})
         s = int(now - self.created)
