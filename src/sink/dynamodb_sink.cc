@@ -1,7 +1,12 @@
 #include "sink/dynamodb_sink.h"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <algorithm>
 #include <utility>
+
+#include "report/event_log.h"
 
 namespace csv2ddb {
 namespace {
@@ -104,6 +109,7 @@ Status DynamoDbSink::Prepare(const TableSpec& spec) {
     want.sort = aws::KeyAttribute{spec.sort_key->attribute, TypeLetter(spec.sort_key->type)};
 
   aws::AwsError error;  // the failed call's error, when there is one
+  bool created_here = false;
   Result<aws::TableDescription> desc = client_->DescribeTable(table_, &error);
   if (!desc.ok() && desc.status().code() == Status::Code::kNotFound) {
     if (!options_.create_table) {
@@ -117,6 +123,7 @@ Status DynamoDbSink::Prepare(const TableSpec& spec) {
     if (!created.ok() && error.code != "ResourceInUseException") {
       return AtEndpoint(created.status(), error);
     }
+    created_here = created.ok();
     error = aws::AwsError();
     desc = client_->WaitForActive(table_, options_.create_table_timeout);
   } else if (desc.ok() && desc->status == "CREATING") {
@@ -131,9 +138,48 @@ Status DynamoDbSink::Prepare(const TableSpec& spec) {
                                    SchemaText(desc->hash_key, desc->range_key) +
                                    " but the mapping has " + SchemaText(want.partition, want.sort));
   }
+  if (created_here && !spec.ttl_attribute.empty()) {
+    CSV2DDB_RETURN_IF_ERROR(EnableTtl(spec.ttl_attribute));
+  }
   engine_ = std::make_unique<BatchWriteEngine>(client_.get(), throttle_.get(), table_,
                                                std::move(want), options_.retry, endpoint_);
   return Status::OK();
+}
+
+Status DynamoDbSink::EnableTtl(const std::string& attribute) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("TableName");
+  w.String(table_.data(), static_cast<rapidjson::SizeType>(table_.size()));
+  w.Key("TimeToLiveSpecification");
+  w.StartObject();
+  w.Key("AttributeName");
+  w.String(attribute.data(), static_cast<rapidjson::SizeType>(attribute.size()));
+  w.Key("Enabled");
+  w.Bool(true);
+  w.EndObject();
+  w.EndObject();
+  aws::CallOutcome out = client_->Call("UpdateTimeToLive", sb.GetString());
+  if (out.ok()) {
+    LogEvent(LogLevel::kInfo, "ttl_enabled",
+             "table '" + table_ + "': TTL enabled on attribute '" + attribute + "'",
+             {{"table", table_}, {"attribute", attribute}});
+    return Status::OK();
+  }
+  if (out.error->code == "UnknownOperationException") {
+    // A local emulator (dynalite has no UpdateTimeToLive): the table works,
+    // its items just do not expire.
+    LogEvent(LogLevel::kWarn, "ttl_not_enabled",
+             "table '" + table_ + "' at " + endpoint_ +
+                 ": this endpoint does not support UpdateTimeToLive; TTL on '" + attribute +
+                 "' is not enabled",
+             {{"table", table_}, {"attribute", attribute}});
+    return Status::OK();
+  }
+  return AtEndpoint(
+      out.error->ToStatus("table created, but enabling TTL on '" + attribute + "' failed"),
+      *out.error);
 }
 
 Status DynamoDbSink::WriteChunk(const ItemBuffer& items, const BatchPlan& plan,
