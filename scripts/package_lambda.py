@@ -13,11 +13,17 @@ aws-lambda-cpp's packager):
     ca-bundle.crt                the build machine's trusted CAs: the worker's last
                                  resort when the runtime has none where it looks
                                  (src/aws/http/ca_bundle.h)
+    zoneinfo/                    the build machine's tz database (TZif files, without
+                                 the posix/ and right/ copies, ~2 MB before zip):
+                                 named time zones of TTL attributes (time_zone =
+                                 "America/New_York") do not depend on the runtime
+                                 having tzdata; bootstrap sets TZDIR to it
 
 The binary must be built for the function's architecture (--arch, default
 x86_64, as deploy/ configures the function): its ELF header is checked.
 
-Usage: package_lambda.py [--arch x86_64|arm64] [--ca-bundle PEM] BINARY MAPPING OUT.zip
+Usage: package_lambda.py [--arch x86_64|arm64] [--ca-bundle PEM] [--zoneinfo DIR]
+                         BINARY MAPPING OUT.zip
 """
 import argparse
 import os
@@ -31,6 +37,7 @@ BOOTSTRAP = """#!/bin/sh
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 export CSV2DDB_MAPPING="${CSV2DDB_MAPPING:-$here/mapping.toml}"
+export TZDIR="${TZDIR:-$here/zoneinfo}"
 exec "$here/lib/%s" --library-path "$here/lib" "$here/bin/csv2ddb" lambda
 """
 
@@ -76,6 +83,32 @@ def find_ca_bundle():
              "pass --ca-bundle PEM" % ", ".join(SYSTEM_CA_BUNDLES))
 
 
+SYSTEM_ZONEINFO = "/usr/share/zoneinfo"
+
+
+def zoneinfo_files(root):
+    """(relative path, real path) of every TZif file under `root`, without the
+    posix/ and right/ trees (copies, and leap-second variants)."""
+    if not os.path.isdir(root):
+        sys.exit("package_lambda: no tz database at %s (install tzdata, or pass --zoneinfo DIR)"
+                 % root)
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        if dirpath == root:
+            dirnames[:] = [d for d in dirnames if d not in ("posix", "right")]
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            real = os.path.realpath(path)
+            with open(real, "rb") as f:
+                if f.read(4) != b"TZif":
+                    continue
+            out.append((os.path.relpath(path, root), real))
+    if not any(rel == "UTC" or rel.startswith("America/") for rel, _ in out):
+        sys.exit("package_lambda: %s holds no usable time zones" % root)
+    return out
+
+
 def shared_libraries(binary):
     """(name, path) of every library ldd resolves, and the dynamic loader."""
     out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
@@ -108,6 +141,8 @@ def main():
     parser.add_argument("--arch", choices=sorted(ARCHITECTURES), default="x86_64",
                         help="the Lambda function's architecture (default x86_64)")
     parser.add_argument("--ca-bundle", help="PEM bundle to ship (default: this machine's)")
+    parser.add_argument("--zoneinfo", default=SYSTEM_ZONEINFO,
+                        help="tz database to ship (default %s)" % SYSTEM_ZONEINFO)
     parser.add_argument("binary")
     parser.add_argument("mapping")
     parser.add_argument("out")
@@ -115,6 +150,7 @@ def main():
     check_architecture(args.binary, args.arch)
     ca_bundle = args.ca_bundle or find_ca_bundle()
     libs, (loader_name, loader_path) = shared_libraries(args.binary)
+    zones = zoneinfo_files(args.zoneinfo)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     tmp = args.out + ".tmp"
     with zipfile.ZipFile(tmp, "w") as z:
@@ -125,9 +161,11 @@ def main():
         add(z, "lib/" + loader_name, os.path.realpath(loader_path), mode=0o755)
         add(z, "mapping.toml", args.mapping)
         add(z, "ca-bundle.crt", os.path.realpath(ca_bundle))
+        for rel, real in zones:
+            add(z, "zoneinfo/" + rel, real)
     os.replace(tmp, args.out)
-    print("package_lambda: %s (%s, %d libraries + %s, CA bundle from %s)"
-          % (args.out, args.arch, len(libs), loader_name, ca_bundle))
+    print("package_lambda: %s (%s, %d libraries + %s, CA bundle from %s, %d time zones)"
+          % (args.out, args.arch, len(libs), loader_name, ca_bundle, len(zones)))
 
 
 if __name__ == "__main__":

@@ -14,36 +14,13 @@ import subprocess
 import sys
 import tempfile
 import unittest
-import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import servers  # noqa: E402
 from project import BIN, SAMPLE, EV_MAPPING, TABLE  # noqa: E402
-from standin import LoopbackStandIn, QuietHandler, env_without_aws  # noqa: E402
+from standin import SnsStandIn, env_without_aws  # noqa: E402
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:csv2ddb-executions"
-PUBLISH_OK = (
-    '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>'
-    "<MessageId>567910cd-659e-55d4-8ccb-5aaf14679dc0</MessageId></PublishResult>"
-    "<ResponseMetadata><RequestId>d74b8436</RequestId></ResponseMetadata></PublishResponse>")
-
-
-class SnsStandIn(LoopbackStandIn):
-    """Answers every POST with a PublishResponse; keeps (headers, form) of each."""
-
-    def __init__(self):
-        self.requests = []
-        outer = self
-
-        class Handler(QuietHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-                outer.requests.append((dict(self.headers), urllib.parse.parse_qs(body)))
-                self.reply(200, "text/xml", PUBLISH_OK)
-
-        super().__init__(Handler)
-
-
 class AwsContextTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="csv2ddb_ctx_")

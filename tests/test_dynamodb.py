@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end tests of the DynamoDB target against a real DynamoDB-API server
 (dynalite on loopback), checked with boto3; faults injected by a loopback proxy."""
+import http.client
 import json
 import os
 import socket
@@ -16,6 +17,7 @@ from boto3.dynamodb.types import TypeDeserializer  # noqa: E402
 import servers  # noqa: E402
 from dynalite_case import DynaliteCase  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
+from standin import LoopbackStandIn, QuietHandler  # noqa: E402
 
 from project import BIN, SRC, SAMPLE, EV_MAPPING, TABLE  # noqa: E402
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="csv2ddb-test-secret",
@@ -234,6 +236,111 @@ class FaultInjection(Base):
         self.assertGreater(stats["retries"], 0, stats)
         got = scan(self.ddb.endpoint, "tb_faults")
         self.assertEqual(len(got), 5305)
+
+
+class TtlStandIn(LoopbackStandIn):
+    """dynalite has no UpdateTimeToLive (and answers DescribeTimeToLive with
+    DISABLED always): this stand-in in front of it answers both the way
+    DynamoDB does, after checking each UpdateTimeToLive request against
+    botocore's model of the operation (target, content type, signature,
+    parameters); every other request goes to dynalite unchanged."""
+
+    def __init__(self, upstream):
+        import botocore.session
+        from botocore.validate import ParamValidator
+        model = botocore.session.get_session().get_service_model("dynamodb")
+        shape = model.operation_model("UpdateTimeToLive").input_shape
+        self.updates, self.problems, self.enabled = [], [], {}
+        outer, host = self, upstream.split("//", 1)[1]
+
+        class Handler(QuietHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                target = self.headers.get("X-Amz-Target", "")
+                if target == "DynamoDB_20120810.UpdateTimeToLive":
+                    params = json.loads(body)
+                    report = ParamValidator().validate(params, shape)
+                    if report.has_errors():
+                        outer.problems.append(report.generate_report())
+                    if self.headers.get("Content-Type") != "application/x-amz-json-1.0":
+                        outer.problems.append("content type " + str(self.headers.get("Content-Type")))
+                    if "AWS4-HMAC-SHA256" not in self.headers.get("Authorization", ""):
+                        outer.problems.append("unsigned")
+                    outer.updates.append(params)
+                    spec = params.get("TimeToLiveSpecification", {})
+                    outer.enabled[params.get("TableName")] = spec.get("AttributeName")
+                    return self.reply(200, "application/x-amz-json-1.0",
+                                      json.dumps({"TimeToLiveSpecification": spec}))
+                if target == "DynamoDB_20120810.DescribeTimeToLive":
+                    name = json.loads(body).get("TableName")
+                    desc = ({"TimeToLiveStatus": "ENABLED", "AttributeName": outer.enabled[name]}
+                            if name in outer.enabled else {"TimeToLiveStatus": "DISABLED"})
+                    return self.reply(200, "application/x-amz-json-1.0",
+                                      json.dumps({"TimeToLiveDescription": desc}))
+                conn = http.client.HTTPConnection(host, timeout=60)
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                conn.request("POST", self.path, body=body, headers=headers)
+                r = conn.getresponse()
+                data = r.read()
+                self.send_response(r.status)
+                for k, v in r.getheaders():
+                    if k.lower() not in ("content-length", "connection", "transfer-encoding"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                conn.close()
+
+        super().__init__(Handler)
+
+
+class CreateTableTtl(Base):
+    """--create-table with a mapping that has a TTL attribute ([derived.X]
+    ttl_from) enables TTL on the table it creates."""
+
+    def run_single_table(self, table, endpoint, name=None):
+        return self.run_cli(
+            "run", os.path.join(SRC, "examples", "single_table.csv"),
+            "-m", os.path.join(SRC, "examples", "single_table.toml"),
+            "-t", "dynamodb://" + table, "--endpoint-url", endpoint, "--region", "us-east-1",
+            "--create-table", "--quiet", "--name", name or table, "--errors", self.path("errors"),
+            "--state-dir", self.path("state"))
+
+    def test_created_table_gets_ttl_on_the_mapping_attribute(self):
+        with TtlStandIn(self.ddb.endpoint) as standin:
+            code, out, err = self.run_single_table("tb_ttl_created", standin.endpoint)
+            self.assertEqual(code, 0, err)
+            c = boto3.client("dynamodb", endpoint_url=standin.endpoint, region_name="us-east-1",
+                             aws_access_key_id="x", aws_secret_access_key="y")
+            desc = c.describe_time_to_live(TableName="tb_ttl_created")["TimeToLiveDescription"]
+        self.assertEqual(standin.problems, [])
+        self.assertEqual(standin.updates, [{
+            "TableName": "tb_ttl_created",
+            "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True}}])
+        self.assertEqual(desc, {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"})
+        summary = json.loads(out)
+        self.assertGreater(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 0)
+        # The items carry the attribute as epoch seconds (N).
+        items = boto3.client("dynamodb", endpoint_url=self.ddb.endpoint, region_name="us-east-1",
+                             aws_access_key_id="x", aws_secret_access_key="y").scan(
+                                 TableName="tb_ttl_created")["Items"]
+        self.assertTrue(any("expires_at" in it for it in items))
+        for it in items:
+            if "expires_at" in it:
+                self.assertLess(int(it["expires_at"]["N"]), 4102444800)
+        # A second run finds the table: no second UpdateTimeToLive.
+        with TtlStandIn(self.ddb.endpoint) as again:
+            code, _, err = self.run_single_table("tb_ttl_created", again.endpoint, name="again")
+            self.assertEqual(code, 0, err)
+        self.assertEqual(again.updates, [])
+
+    def test_endpoint_without_update_time_to_live_warns_and_loads(self):
+        # dynalite itself answers UnknownOperationException.
+        code, out, err = self.run_single_table("tb_ttl_dynalite", self.ddb.endpoint)
+        self.assertEqual(code, 0, err)
+        self.assertIn("does not support UpdateTimeToLive", err)
+        self.assertIn("expires_at", err)
+        self.assertGreater(json.loads(out)["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 0)
 
 
 if __name__ == "__main__":

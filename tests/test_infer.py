@@ -6,6 +6,7 @@ mapping is read with tomllib and checked (dialect, header, types, key), then
 embedded table, and every item is compared with the values Python's csv
 module reads from the same file under the expected types."""
 import atexit
+import base64
 import csv
 import gzip
 import io
@@ -69,6 +70,12 @@ def from_dynamo(v):
         return {k: from_dynamo(e) for k, e in x.items()}
     if t == "L":
         return [from_dynamo(e) for e in x]
+    if t == "SS":
+        return frozenset(x)
+    if t == "NS":
+        return frozenset(Decimal(e) for e in x)
+    if t == "B":
+        return base64.b64decode(x)
     raise AssertionError("unexpected type " + t)
 
 
@@ -122,6 +129,12 @@ class Fixture:
             return ("BOOL", cell.lower() == yes)
         if t in ("M", "L"):
             return (t, json.loads(cell, parse_float=Decimal, parse_int=Decimal))
+        if t == "SS":
+            return (t, frozenset(json.loads(cell)))
+        if t == "NS":
+            return (t, frozenset(json.loads(cell, parse_float=Decimal, parse_int=Decimal)))
+        if t == "B":
+            return (t, base64.b64decode(cell, validate=True))
         raise AssertionError(t)
 
     def expected(self):
@@ -182,6 +195,13 @@ TYPED_FIXTURES = [
             nulls={"age": "\\N", "nickname": "NULL"}),
     Fixture("mysql_dump.tsv", {"col_1": "N", "col_2": "S", "col_3": "N", "col_4": "N"},
             key=("col_1", None), delimiter="\t", header=False, nulls={"col_3": "\\N"}),
+    # Sets, B and "NA": a set only for non-empty arrays of distinct strings or
+    # numbers (steps repeats "pick": L); B only because the name says base64;
+    # "NA" a null marker next to numbers, a value next to words.
+    Fixture("sets_binary_na.csv", {"order_id": "N", "labels": "SS", "sizes": "NS",
+                                   "thumbnail_base64": "B", "score": "N", "region": "S",
+                                   "steps": "L"},
+            key=("order_id", None), nulls={"score": "NA"}),
 ]
 
 
@@ -293,6 +313,9 @@ class TypedFixtures(Base):
 
     def test_mysql_dump(self):
         self.check_fixture(TYPED_FIXTURES[3])
+
+    def test_sets_binary_and_na(self):
+        self.check_fixture(TYPED_FIXTURES[4])
 
 
 class Behaviour(Base):

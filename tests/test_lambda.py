@@ -22,9 +22,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import servers  # noqa: E402
 
 from project import BIN, SRC, SAMPLE, EV_MAPPING  # noqa: E402
+from standin import SnsStandIn  # noqa: E402
 ERRORS_BUCKET = "lambda-errors"
 SOURCE_BUCKET = "lambda-source"
 KEY = "DOL Vehicle ID"
+TOPIC = "arn:aws:sns:us-east-1:123456789012:csv2ddb-results"
 
 
 class FakeRuntimeApi:
@@ -326,6 +328,80 @@ class LambdaTests(unittest.TestCase):
             "NUMBER_OF_FAILED_BATCHES": 1,
             "FAILED_BATCHES": [{"ExecutionArn": "arn:3", "Error": "csv2ddb.WriteFailed",
                                 "Cause": "throttled"}]})
+
+    def test_failed_map_is_consolidated_from_what_the_result_writer_wrote(self):
+        # The Map failed (past the tolerated failures): its Catch loses the
+        # Map's output, and "Collect Failed Map Run" hands the consolidation
+        # the error and the execution's ResultWriter prefix
+        # (migration_results/<execution name>; the map run id under it is not
+        # known). The summary still has the counts, the failed batches and
+        # STATUS FAILED; the state machine publishes it as it is ($ to SNS).
+        exec_name = "exec-map-failed"
+        base = "migration_results/%s/4f1c9a0e-map-run/" % exec_name
+        ok = [{"NUMBER_OF_ITEMS_WRITTEN": 370, "NUMBER_OF_ITEMS_IN_ERROR": 0},
+              {"NUMBER_OF_ITEMS_WRITTEN": 368, "NUMBER_OF_ITEMS_IN_ERROR": 2}]
+        failed = [{"ExecutionArn": "arn:child:%d" % i, "Status": "FAILED",
+                   "Error": "Csv2ddb.BatchFailed", "Cause": "csv2ddb.WriteFailed: throttled"}
+                  for i in range(3)]
+        for name, entries in (("SUCCEEDED_0.json", ok), ("FAILED_0.json", failed)):
+            self.s3.put_object(Bucket=SOURCE_BUCKET, Key=base + name,
+                               Body="".join(json.dumps(e) + "\n" for e in entries).encode())
+        manifest = {"DestinationBucket": SOURCE_BUCKET, "MapRunArn": "arn:maprun",
+                    "ResultFiles": {"SUCCEEDED": [{"Key": base + "SUCCEEDED_0.json", "Size": 1}],
+                                    "FAILED": [{"Key": base + "FAILED_0.json", "Size": 1}],
+                                    "PENDING": []}}
+        self.s3.put_object(Bucket=SOURCE_BUCKET, Key=base + "manifest.json",
+                           Body=json.dumps(manifest))
+        # Another execution's results under the same parent prefix: not read.
+        self.s3.put_object(Bucket=SOURCE_BUCKET,
+                           Key="migration_results/%s-2/x/manifest.json" % exec_name, Body=b"{}")
+        map_error = {"Error": "States.ExceedToleratedFailureThreshold",
+                     "Cause": "The specified tolerated failure threshold was exceeded"}
+
+        def failed_map_event(name):
+            return {"execution_name": name, "tolerated_failure_percentage": 5, "report": {
+                "MapError": map_error,
+                "ResultWriterPrefix": {"Bucket": SOURCE_BUCKET,
+                                       "Prefix": "migration_results/" + name}}}
+        # The second: a Map that failed before writing any result.
+        events = [failed_map_event(exec_name), failed_map_event("exec-map-failed-early")]
+        code, err, api = self.serve(events)
+        self.assertEqual(code, 0, err)
+        summary, early = self.ok_results(api, 2, err)
+        self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 738)
+        self.assertEqual(summary["TOTAL_NUMBER_OF_ITEMS_IN_ERROR"], 2)
+        self.assertEqual(summary["NUMBER_OF_BATCHES"], 5)
+        self.assertEqual(summary["NUMBER_OF_FAILED_BATCHES"], 3)
+        self.assertEqual([b["ExecutionArn"] for b in summary["FAILED_BATCHES"]],
+                         ["arn:child:0", "arn:child:1", "arn:child:2"])
+        self.assertEqual(summary["STATUS"], "FAILED")
+        self.assertEqual(summary["MAP_ERROR"], map_error)
+        self.assertIn("States.ExceedToleratedFailureThreshold", summary["ERROR"])
+        self.assertTrue(summary["RESULTS_FOUND"])
+        self.assertEqual(summary["RESULTS_LOCATION"],
+                         "s3://%s/%smanifest.json" % (SOURCE_BUCKET, base))
+        self.assertEqual(summary["ERROR_DATA_LOCATION"],
+                         "s3://%s/migration_errors/execution_name=%s" % (ERRORS_BUCKET, exec_name))
+        self.assertEqual(early["STATUS"], "FAILED")
+        self.assertEqual((early["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], early["NUMBER_OF_BATCHES"]),
+                         (0, 0))
+        self.assertFalse(early["RESULTS_FOUND"])
+        self.assertIn("no batch results were written", early["ERROR"])
+        consolidated = [json.loads(line) for line in err.splitlines() if '"consolidated"' in line]
+        self.assertEqual([e["map_failed"] for e in consolidated], [True, True], err)
+
+        # "Publish Results": the summary ($) as the SNS message, to a stand-in.
+        import boto3
+        with SnsStandIn() as sns_server:
+            sns = boto3.client("sns", endpoint_url=sns_server.endpoint,
+                               **servers.DUMMY_CREDENTIALS)
+            sns.publish(TopicArn=TOPIC, Message=json.dumps(summary))
+        [(_, form)] = sns_server.requests
+        self.assertEqual(form["Action"], ["Publish"])
+        self.assertEqual(form["TopicArn"], [TOPIC])
+        published = json.loads(form["Message"][0])
+        self.assertEqual((published["STATUS"], published["TOTAL_NUMBER_OF_ITEMS_WRITTEN"],
+                          published["NUMBER_OF_FAILED_BATCHES"]), ("FAILED", 738, 3))
 
     def test_consolidation_of_ten_million_rows_in_bounded_memory(self):
         # What the state machine's ResultWriter (COMPACT, JSONL) stores for a

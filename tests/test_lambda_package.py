@@ -66,23 +66,21 @@ class Package(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def test_unpacked_bootstrap_serves_a_full_invocation(self):
-        zip_path = os.path.join(self.dir, "csv2ddb-lambda.zip")
-        subprocess.run([sys.executable, PACKAGER, BIN, MAPPING, zip_path], check=True,
+    def unpacked(self, mapping, name):
+        """Packages BIN with `mapping` and unzips it; returns the directory."""
+        zip_path = os.path.join(self.dir, name + ".zip")
+        subprocess.run([sys.executable, PACKAGER, BIN, mapping, zip_path], check=True,
                        capture_output=True)
-        task = os.path.join(self.dir, "task")
+        task = os.path.join(self.dir, name)
         os.mkdir(task)
         subprocess.run(["unzip", "-q", zip_path, "-d", task], check=True)
-        self.assertTrue(os.path.getsize(os.path.join(task, "ca-bundle.crt")) > 0,
-                        "the package ships a CA bundle")
-        libs = os.listdir(os.path.join(task, "lib"))
-        self.assertIn("libc.so.6", libs)
-        self.assertTrue(any(l.startswith("ld-linux") for l in libs), libs)
-        self.assertTrue(os.access(os.path.join(task, "bootstrap"), os.X_OK))
+        return task
 
-        RuntimeApi.events = [("req-1", {"execution_name": "pkg-test", "report": [
-            {"NUMBER_OF_ITEMS_WRITTEN": 7, "NUMBER_OF_ITEMS_IN_ERROR": 2},
-            {"NUMBER_OF_ITEMS_WRITTEN": 5, "NUMBER_OF_ITEMS_IN_ERROR": 0}]})]
+    def serve_one(self, task, request_id, event, wrap=()):
+        """Runs the unpacked package's bootstrap (under `wrap`, a command prefix)
+        for one invocation of `event` against a loopback Runtime API and
+        dynalite; returns the finished process."""
+        RuntimeApi.events = [(request_id, event)]
         RuntimeApi.posts = []
         srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RuntimeApi)
         threading.Thread(target=srv.serve_forever, daemon=True).start()
@@ -93,15 +91,29 @@ class Package(unittest.TestCase):
                 TableName="tb_ev_vehicle_data", BillingMode="PAY_PER_REQUEST",
                 AttributeDefinitions=[{"AttributeName": "dol_vehicle_id", "AttributeType": "S"}],
                 KeySchema=[{"AttributeName": "dol_vehicle_id", "KeyType": "HASH"}])
-            env = {"CSV2DDB_DYNAMODB_ENDPOINT": ddb.endpoint,"PATH": "/usr/bin:/bin", "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:%d" % srv.server_address[1],
+            env = {"CSV2DDB_DYNAMODB_ENDPOINT": ddb.endpoint, "PATH": "/usr/bin:/bin",
+                   "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:%d" % srv.server_address[1],
                    "CSV2DDB_LAMBDA_MAX_INVOCATIONS": "1", "AWS_REGION": "us-east-1",
                    "CSV2DDB_ERRORS_BUCKET": "source-bucket", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
                    "AWS_SECRET_ACCESS_KEY": "secret", "AWS_EC2_METADATA_DISABLED": "true"}
-            p = subprocess.run([os.path.join(task, "bootstrap")], env=env, cwd="/",
-                               capture_output=True, timeout=60)
+            return subprocess.run([*wrap, os.path.join(task, "bootstrap")], env=env, cwd="/",
+                                  capture_output=True, timeout=60)
         finally:
             ddb.stop()
             srv.shutdown()
+
+    def test_unpacked_bootstrap_serves_a_full_invocation(self):
+        task = self.unpacked(MAPPING, "task")
+        self.assertTrue(os.path.getsize(os.path.join(task, "ca-bundle.crt")) > 0,
+                        "the package ships a CA bundle")
+        libs = os.listdir(os.path.join(task, "lib"))
+        self.assertIn("libc.so.6", libs)
+        self.assertTrue(any(l.startswith("ld-linux") for l in libs), libs)
+        self.assertTrue(os.access(os.path.join(task, "bootstrap"), os.X_OK))
+
+        p = self.serve_one(task, "req-1", {"execution_name": "pkg-test", "report": [
+            {"NUMBER_OF_ITEMS_WRITTEN": 7, "NUMBER_OF_ITEMS_IN_ERROR": 2},
+            {"NUMBER_OF_ITEMS_WRITTEN": 5, "NUMBER_OF_ITEMS_IN_ERROR": 0}]})
         self.assertEqual(p.returncode, 0, p.stderr.decode())
         self.assertEqual(len(RuntimeApi.posts), 1, RuntimeApi.posts)
         path, body = RuntimeApi.posts[0]
@@ -112,6 +124,34 @@ class Package(unittest.TestCase):
         self.assertEqual(out["DESTINATION_TABLE_NAME"], "tb_ev_vehicle_data")
         self.assertEqual(out["ERROR_DATA_LOCATION"],
                          "s3://source-bucket/migration_errors/execution_name=pkg-test")
+
+    def test_named_time_zone_loads_from_the_package_without_system_tzdata(self):
+        # A mapping with a TTL in a named zone; the runtime (a private mount
+        # namespace with an empty /usr/share/zoneinfo) has no tz database:
+        # the worker loads the zone from the package's zoneinfo/ (bootstrap
+        # sets TZDIR) or fails at init.
+        with open(MAPPING) as f:
+            mapping_text = f.read()
+        mapping = os.path.join(self.dir, "ttl.toml")
+        with open(mapping, "w") as f:
+            f.write(mapping_text + '\n[derived.expires_at]\nttl_from = "Model Year"\n'
+                    'format = "%Y-%m-%d"\ntime_zone = "America/New_York"\n')
+        task = self.unpacked(mapping, "tz")
+        with open(os.path.join(task, "zoneinfo", "America", "New_York"), "rb") as f:
+            self.assertEqual(f.read(4), b"TZif")
+        self.assertFalse(os.path.exists(os.path.join(task, "zoneinfo", "posix")))
+        if os.geteuid() != 0 or subprocess.run(["unshare", "-m", "true"],
+                                               capture_output=True).returncode != 0:
+            raise RuntimeError("this test needs root and unshare -m (CI runs as root)")
+        script = ('mount --make-rprivate / && mount -t tmpfs none /usr/share/zoneinfo && '
+                  'test ! -e /usr/share/zoneinfo/America/New_York && exec "$0"')
+        p = self.serve_one(task, "req-tz", {"execution_name": "tz-test", "report": [
+            {"NUMBER_OF_ITEMS_WRITTEN": 3, "NUMBER_OF_ITEMS_IN_ERROR": 0}]},
+            wrap=("unshare", "-m", "sh", "-c", script))
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        self.assertEqual([path for path, _ in RuntimeApi.posts],
+                         ["/2018-06-01/runtime/invocation/req-tz/response"], p.stderr.decode())
+        self.assertEqual(json.loads(RuntimeApi.posts[0][1])["TOTAL_NUMBER_OF_ITEMS_WRITTEN"], 3)
 
     def test_binary_of_another_architecture_is_refused(self):
         zip_path = os.path.join(self.dir, "arm.zip")

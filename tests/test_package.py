@@ -131,6 +131,8 @@ class Package(unittest.TestCase):
         direct = {owner[path_of[soname]] for soname in needed}
         for lib_name in ("libcurl4", "libsqlite3-0", "zlib1g", "libzstd1", "libssl3", "libc6"):
             self.assertIn(lib_name, direct)
+        # Not a library: the tz database named time zones are read from.
+        self.assertIn("tzdata", deps)
         for pkg in sorted(direct):
             self.assertIn(pkg, deps, "Depends lacks %s: %s" % (pkg, sorted(deps)))
             installed = sh("dpkg-query", "-W", "-f=${Version}", pkg)

@@ -63,13 +63,16 @@ export const WORKER_RETRY: sfn.RetryProps = {
  * overwrite the source data.
  */
 class PrefixResultWriter extends sfn.ResultWriterV2 {
-  constructor(private readonly target: s3.IBucket, prefix: string) {
+  constructor(private readonly target: s3.IBucket, private readonly basePrefix: string) {
     // COMPACT: a succeeded child's entry is its output (the batch result),
     // not also its input (every row of the batch): the consolidation reads
     // a few dozen bytes per batch. JSONL: read line by line.
+    // One prefix per execution (migration_results/<execution name>/<map run
+    // id>/...): when the Map fails, its output (ResultWriterDetails) is lost
+    // to the Catch, and the consolidation finds the manifest under it.
     super({
       bucket: target,
-      prefix,
+      prefix: resultsPrefixPath(basePrefix),
       writerConfig: new sfn.WriterConfig({
         transformation: sfn.Transformation.COMPACT,
         outputType: sfn.OutputType.JSONL,
@@ -80,9 +83,14 @@ class PrefixResultWriter extends sfn.ResultWriterV2 {
   override providePolicyStatements(): iam.PolicyStatement[] {
     return [new iam.PolicyStatement({
       actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
-      resources: [this.target.arnForObjects(`${this.prefix}/*`)],
+      resources: [this.target.arnForObjects(`${this.basePrefix}/*`)],
     })];
   }
+}
+
+/** migration_results/<execution name>, as a JSONPath intrinsic (States.Format). */
+export function resultsPrefixPath(basePrefix: string): string {
+  return sfn.JsonPath.format(`${basePrefix}/{}`, sfn.JsonPath.executionName);
 }
 
 export interface Csv2ddbStackProps extends cdk.StackProps {
@@ -182,6 +190,15 @@ export class Csv2ddbStack extends cdk.Stack {
       resources: [this.bucket.arnForObjects('*')],
     }));
     role.addToPolicy(new iam.PolicyStatement({
+      // After a failed Map the consolidation looks for the ResultWriter's
+      // manifest under migration_results/<execution name>/: one listing per
+      // execution, never per batch, and of that prefix only.
+      sid: 'FindResultsOfFailedMap',
+      actions: ['s3:ListBucket'],
+      resources: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${RESULTS_PREFIX}/*`] } },
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
       // a batch's error records go under a key of their own (a re-run batch
       // replaces them): nothing is listed or deleted
       sid: 'WriteErrorRecords',
@@ -278,7 +295,7 @@ export class Csv2ddbStack extends cdk.Stack {
       resultPath: sfn.JsonPath.DISCARD,
     });
 
-    // A failed migration is announced too, then the execution fails with it.
+    // A failed consolidation is announced too, then the execution fails with it.
     const publishFailure = new tasks.SnsPublish(this, 'Publish Failure', {
       topic: this.topic,
       message: sfn.TaskInput.fromObject({
@@ -295,16 +312,39 @@ export class Csv2ddbStack extends cdk.Stack {
       causePath: '$.error.Cause',
     });
     publishFailure.next(failed);
-
-    map.addCatch(publishFailure, { errors: ['States.ALL'], resultPath: '$.error' });
     consolidate.addCatch(publishFailure, { errors: ['States.ALL'], resultPath: '$.error' });
 
-    // After publishing: the verdict of the consolidation (STATUS).
+    // A failed Map (past the tolerated failures, an unreadable CSV, ...) is
+    // consolidated too: its output (ResultWriterDetails) is lost to the Catch,
+    // so the consolidation gets the error and where the ResultWriter writes
+    // this execution's results, reads whatever it wrote there (the batches
+    // that finished) and publishes a summary with the counts, the failed
+    // batches and STATUS FAILED.
+    const mapFailed = new sfn.Pass(this, 'Collect Failed Map Run', {
+      parameters: {
+        MapError: sfn.JsonPath.objectAt('$.error'),
+        ResultWriterPrefix: {
+          Bucket: this.bucket.bucketName,
+          Prefix: resultsPrefixPath(RESULTS_PREFIX),
+        },
+      },
+    });
+    map.addCatch(mapFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+    mapFailed.next(consolidate);
+
+    // After publishing: the verdict of the consolidation. A failed Map ends
+    // the execution with the Map's error; too many failed batches (STATUS
+    // FAILED) with States.ExceedToleratedFailureThreshold.
+    const mapFailedEnd = new sfn.Fail(this, 'Map Failed', {
+      errorPath: '$.MAP_ERROR.Error',
+      causePath: '$.MAP_ERROR.Cause',
+    });
     const tooManyFailed = new sfn.Fail(this, 'Too Many Failed Batches', {
       error: 'States.ExceedToleratedFailureThreshold',
       causePath: '$.ERROR',
     });
     const verdict = new sfn.Choice(this, 'Within Tolerated Failures?')
+      .when(sfn.Condition.isPresent('$.MAP_ERROR'), mapFailedEnd)
       .when(sfn.Condition.stringEquals('$.STATUS', 'FAILED'), tooManyFailed)
       .otherwise(new sfn.Succeed(this, 'Migration Complete'));
 

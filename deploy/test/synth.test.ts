@@ -57,6 +57,9 @@ const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${tableId.toLower
 const FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${functionId.toLowerCase()}`;
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:${topicId}`;
 
+/** The ResultWriter's prefix, one per execution. */
+const RESULTS_PREFIX_PATH = "States.Format('migration_results/{}', $$.Execution.Name)";
+
 function mapState(definition: any): any {
   const maps = Object.values(definition.States).filter((s: any) => s.Type === 'Map');
   assert.equal(maps.length, 1, 'one Map state');
@@ -222,10 +225,10 @@ describe('state machine (csv mode)', () => {
     assert.equal(consolidate.Parameters.Payload.tolerated_failure_percentage, 5);
   });
 
-  test('ResultWriter: the bucket, prefix migration_results, compact JSON Lines', () => {
+  test('ResultWriter: the bucket, prefix migration_results/<execution name>, compact JSON Lines', () => {
     assert.deepEqual(map.ResultWriter, {
       Resource: 'arn:aws:states:::s3:putObject',
-      Parameters: { Bucket: BUCKET, Prefix: 'migration_results' },
+      Parameters: { Bucket: BUCKET, 'Prefix.$': RESULTS_PREFIX_PATH },
       WriterConfig: { Transformation: 'COMPACT', OutputType: 'JSONL' },
     });
   });
@@ -257,26 +260,48 @@ describe('state machine (csv mode)', () => {
     assert.equal(publish.Resource, 'arn:aws:states:::sns:publish');
     assert.deepEqual(publish.Parameters, { TopicArn: TOPIC_ARN, 'Message.$': '$' });
     assert.equal(publish.ResultPath, null, 'the execution output is the summary itself');
-    // Published first, whatever the verdict; then STATUS FAILED fails the execution.
+    // Published first, whatever the verdict; then a failed Map (MAP_ERROR)
+    // fails the execution with the Map's error, STATUS FAILED with
+    // States.ExceedToleratedFailureThreshold.
     const verdict = definition.States[publish.Next];
     assert.equal(verdict.Type, 'Choice');
-    assert.deepEqual(verdict.Choices.map((c: any) => [c.Variable, c.StringEquals]), [['$.STATUS', 'FAILED']]);
-    const failed = definition.States[verdict.Choices[0].Next];
+    assert.deepEqual(verdict.Choices.map((c: any) => [c.Variable, c.IsPresent ?? c.StringEquals]),
+      [['$.MAP_ERROR', true], ['$.STATUS', 'FAILED']]);
+    const mapFailed = definition.States[verdict.Choices[0].Next];
+    assert.equal(mapFailed.Type, 'Fail');
+    assert.equal(mapFailed.ErrorPath, '$.MAP_ERROR.Error');
+    assert.equal(mapFailed.CausePath, '$.MAP_ERROR.Cause');
+    const failed = definition.States[verdict.Choices[1].Next];
     assert.equal(failed.Type, 'Fail');
     assert.equal(failed.Error, 'States.ExceedToleratedFailureThreshold');
     assert.equal(failed.CausePath, '$.ERROR');
     assert.equal(definition.States[verdict.Default].Type, 'Succeed');
   });
 
-  test('a failed Map or consolidation is published, then fails the execution', () => {
+  test('a failed Map is caught and consolidated: the summary is always published', () => {
+    assert.equal(map.Catch.length, 1);
+    assert.deepEqual(map.Catch[0].ErrorEquals, ['States.ALL']);
+    assert.equal(map.Catch[0].ResultPath, '$.error');
+    const collect = definition.States[map.Catch[0].Next];
+    assert.equal(collect.Type, 'Pass');
+    // The Map's output (ResultWriterDetails) is lost to the Catch: the
+    // consolidation gets the error and where this execution's results go.
+    assert.deepEqual(collect.Parameters, {
+      'MapError.$': '$.error',
+      ResultWriterPrefix: { Bucket: BUCKET, 'Prefix.$': RESULTS_PREFIX_PATH },
+    });
+    assert.equal(collect.Next, map.Next, 'the same consolidation as a Map that succeeded');
+    const consolidate = definition.States[collect.Next];
+    assert.equal(definition.States[consolidate.Next].Resource, 'arn:aws:states:::sns:publish');
+  });
+
+  test('a failed consolidation is published, then fails the execution', () => {
     const consolidate = definition.States[map.Next];
-    for (const state of [map, consolidate]) {
-      assert.deepEqual(state.Catch.map((c: any) => c.ErrorEquals), [['States.ALL']]);
-      const notify = definition.States[state.Catch[0].Next];
-      assert.equal(notify.Resource, 'arn:aws:states:::sns:publish');
-      assert.equal(notify.Parameters.TopicArn, TOPIC_ARN);
-      assert.equal(definition.States[notify.Next].Type, 'Fail');
-    }
+    assert.deepEqual(consolidate.Catch.map((c: any) => c.ErrorEquals), [['States.ALL']]);
+    const notify = definition.States[consolidate.Catch[0].Next];
+    assert.equal(notify.Resource, 'arn:aws:states:::sns:publish');
+    assert.equal(notify.Parameters.TopicArn, TOPIC_ARN);
+    assert.equal(definition.States[notify.Next].Type, 'Fail');
   });
 
   test('is valid ASL (asl-validator)', () => {
@@ -372,6 +397,7 @@ describe('IAM: least privilege', () => {
       'dynamodb:DescribeTable': [TABLE_ARN],
       's3:GetObject': [`${BUCKET_ARN}/*`],
       's3:PutObject': [`${BUCKET_ARN}/migration_errors/*`],
+      's3:ListBucket': [BUCKET_ARN],
       'logs:CreateLogStream': [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:`],
       'logs:PutLogEvents': [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:`],
     };
@@ -385,6 +411,9 @@ describe('IAM: least privilege', () => {
       }
     }
     assert.deepEqual([...seen].sort(), Object.keys(expected).sort());
+    // The one listing (after a failed Map) is of migration_results/ only.
+    const lists = grants(of(workerRoleId)).filter((g) => g.action === 's3:ListBucket');
+    assert.deepEqual(lists.map((g) => g.condition), [{ StringLike: { 's3:prefix': ['migration_results/*'] } }]);
   });
 
   test('state machine: the function, the topic, the bucket, migration_results/, its own executions', () => {

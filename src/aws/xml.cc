@@ -70,33 +70,6 @@ std::string XmlDecode(std::string_view s) {
   return out;
 }
 
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 bool XmlNextElement(std::string_view xml, std::string_view tag, size_t* pos, std::string* text) {
   const std::string open = std::string("<").append(tag).append(">");
   const std::string empty = std::string("<").append(tag).append("/>");

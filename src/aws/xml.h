@@ -28,7 +28,4 @@ std::string_view XmlRootElement(std::string_view xml);
 // Decodes &amp; &lt; &gt; &quot; &apos; &#N; &#xN; (others kept literally).
 std::string XmlDecode(std::string_view s);
 
-// Escapes & < > " ' for element text.
-std::string XmlEscape(std::string_view s);
-
 }  // namespace csv2ddb::aws

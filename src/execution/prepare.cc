@@ -235,6 +235,9 @@ std::optional<Failure> Prepare(RunOptions options, const std::optional<Execution
   out->sink = std::move(opened).value();
   // dynamodb://TABLE names the table; otherwise the mapping does.
   out->table = TableSpec{out->plan->table, out->plan->partition_key, out->plan->sort_key};
+  for (const DerivedPlan& d : out->plan->derived) {
+    if (d.kind == DerivedRule::Kind::kTtl) out->table.ttl_attribute = d.attribute;
+  }
   const std::string dynamodb = "dynamodb://";
   if (!o.validate_only && o.target.rfind(dynamodb, 0) == 0 && o.target.size() > dynamodb.size()) {
     out->table.name = o.target.substr(dynamodb.size());

@@ -10,6 +10,7 @@
 
 #include "infer/json_cell.h"
 #include "infer/name_words.h"
+#include "mapping/base64.h"
 #include "mapping/dynamo_number.h"
 
 namespace csv2ddb {
@@ -69,6 +70,78 @@ class Examples {
 
 std::string Count(uint64_t n) { return std::to_string(n); }
 
+// Shorter base64 is also a plain word ("abcd", "true", "1234").
+constexpr size_t kMinBase64Chars = 8;
+
+bool NameLooksLikeBinary(std::string_view name) {
+  static constexpr std::array<std::string_view, 15> kBinary = {
+      "base64",    "b64",   "blob",   "binary",    "bytes", "bin",  "image",      "img",
+      "thumbnail", "photo", "avatar", "signature", "sig",   "cert", "certificate"};
+  for (const std::string& w : NameWords(name)) {
+    if (std::find(kBinary.begin(), kBinary.end(), w) != kBinary.end()) return true;
+  }
+  return false;
+}
+
+// For a column whose every value is a JSON array DynamoDB accepts: SS when
+// every array is non-empty and holds distinct strings only, NS for distinct
+// numbers only, else kList with the reason in *why.
+ProposedType SetKind(const std::vector<std::string_view>& values, std::string* why) {
+  simdjson::dom::parser parser;
+  bool strings = true, numbers = true;
+  for (std::string_view v : values) {
+    simdjson::dom::element doc;
+    simdjson::dom::array a;
+    if (parser.parse(v.data(), v.size()).get(doc) != simdjson::SUCCESS ||
+        doc.get_array().get(a) != simdjson::SUCCESS) {
+      *why = "a value simdjson does not read as an array";
+      return ProposedType::kList;
+    }
+    if (a.size() == 0) {
+      *why = std::string("an empty array, e.g. ") + ShowValue(v);
+      return ProposedType::kList;
+    }
+    std::unordered_set<std::string> seen;
+    for (simdjson::dom::element e : a) {
+      std::string key;
+      std::string_view str;
+      if (e.get_string().get(str) == simdjson::SUCCESS) {
+        numbers = false;
+        key.assign(1, 's').append(str);
+      } else if (e.is_number()) {
+        strings = false;
+        // Compared as doubles: 1 and 1.0 are one element (DynamoDB would
+        // refuse the set), and so are numbers beyond double precision that
+        // differ: both keep L, the conservative side.
+        double d = 0;
+        if (e.get_double().get(d) != simdjson::SUCCESS) {
+          *why = std::string("a number out of double range, e.g. ") + ShowValue(v);
+          return ProposedType::kList;
+        }
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "n%.17g", d);
+        key = buf;
+      } else {
+        *why =
+            std::string("an element that is neither a string nor a number, e.g. ") + ShowValue(v);
+        return ProposedType::kList;
+      }
+      if (!strings && !numbers) {
+        *why = std::string("strings and numbers mixed, e.g. ") + ShowValue(v);
+        return ProposedType::kList;
+      }
+      if (!seen.insert(key).second) {
+        *why = std::string("an array with a duplicate, e.g. ") + ShowValue(v);
+        return ProposedType::kList;
+      }
+    }
+  }
+  if (strings) return ProposedType::kStringSet;
+  if (numbers) return ProposedType::kNumberSet;
+  *why = "strings and numbers mixed";
+  return ProposedType::kList;
+}
+
 void ProposeFromValues(std::string_view name, const std::vector<std::string_view>& values,
                        ColumnProposal* p) {
   if (values.empty()) {
@@ -101,7 +174,24 @@ void ProposeFromValues(std::string_view name, const std::vector<std::string_view
         break;
     }
   }
-  if (objects == values.size() || arrays == values.size()) {
+  if (arrays == values.size()) {
+    std::string why;
+    const ProposedType set = SetKind(values, &why);
+    if (set != ProposedType::kList) {
+      p->type = set;
+      p->reasons.push_back("all " + n + " values are non-empty JSON arrays of " +
+                           (set == ProposedType::kStringSet ? "strings" : "numbers") +
+                           " without duplicates: " + ProposedTypeName(set) +
+                           " (a set keeps no order; type = \"L\" if the order matters)");
+      return;
+    }
+    p->type = ProposedType::kList;
+    p->reasons.push_back("all " + n +
+                         " values are JSON arrays, every number in them valid for DynamoDB, " +
+                         "not a set (" + why + "): L");
+    return;
+  }
+  if (objects == values.size()) {
     const bool map = objects == values.size();
     p->type = map ? ProposedType::kMap : ProposedType::kList;
     p->reasons.push_back(std::string("all ") + n + " values are JSON " +
@@ -202,6 +292,32 @@ void ProposeFromValues(std::string_view name, const std::vector<std::string_view
     }
     return;
   }
+  if (NameLooksLikeBinary(name)) {
+    uint64_t base64 = 0;
+    Examples not_base64;
+    for (std::string_view v : values) {
+      size_t bytes = 0;
+      if (v.size() >= kMinBase64Chars && CheckBase64(v, &bytes) == nullptr) {
+        ++base64;
+      } else {
+        not_base64.Add(v);
+      }
+    }
+    if (base64 == values.size()) {
+      p->type = ProposedType::kBinary;
+      p->reasons.push_back("all " + n + " values are base64 of at least " +
+                           std::to_string(kMinBase64Chars) +
+                           " characters and the name says binary: B (the bytes are stored, "
+                           "not the text)");
+      return;
+    }
+    p->type = ProposedType::kS;
+    p->reasons.push_back(std::string("the name says binary, but ") + Count(values.size() - base64) +
+                         " of " + n + " values are not base64 of at least " +
+                         std::to_string(kMinBase64Chars) + " characters (e.g. " +
+                         not_base64.Text() + "): S");
+    return;
+  }
   p->type = ProposedType::kS;
   if (numbers * 2 >= values.size()) {
     p->reasons.push_back(Count(numbers) + " of " + n + " values are numbers, " +
@@ -230,6 +346,12 @@ const char* ProposedTypeName(ProposedType t) {
       return "M";
     case ProposedType::kList:
       return "L";
+    case ProposedType::kStringSet:
+      return "SS";
+    case ProposedType::kNumberSet:
+      return "NS";
+    case ProposedType::kBinary:
+      return "B";
   }
   return "S";
 }
@@ -262,20 +384,13 @@ std::string ShowValue(std::string_view value) {
   return out;
 }
 
-ColumnProposal ProposeColumnType(std::string_view name,
-                                 const std::vector<std::string_view>& cells) {
+namespace {
+
+ColumnProposal ProposeWithMarker(std::string_view name, const std::vector<std::string_view>& cells,
+                                 std::string_view marker) {
   ColumnProposal p;
   p.cells = cells.size();
-  std::array<uint64_t, kNullMarkers.size()> marker_counts{};
-  for (std::string_view c : cells) {
-    for (size_t i = 0; i < kNullMarkers.size(); ++i) {
-      if (c == kNullMarkers[i]) ++marker_counts[i];
-    }
-  }
-  const auto best = std::max_element(marker_counts.begin(), marker_counts.end());
-  if (*best > 0) {
-    p.null_marker = std::string(kNullMarkers[static_cast<size_t>(best - marker_counts.begin())]);
-  }
+  p.null_marker = std::string(marker);
   std::vector<std::string_view> values;
   std::unordered_set<std::string_view> distinct;
   for (std::string_view c : cells) {
@@ -298,6 +413,42 @@ ColumnProposal ProposeColumnType(std::string_view name,
   return p;
 }
 
+// The most frequent of `markers` among `cells`, "" when none occurs.
+template <size_t N>
+std::string_view MostFrequent(const std::vector<std::string_view>& cells,
+                              const std::array<std::string_view, N>& markers) {
+  std::array<uint64_t, N> counts{};
+  for (std::string_view c : cells) {
+    for (size_t i = 0; i < N; ++i) {
+      if (c == markers[i]) ++counts[i];
+    }
+  }
+  const auto best = std::max_element(counts.begin(), counts.end());
+  return *best > 0 ? markers[static_cast<size_t>(best - counts.begin())] : std::string_view();
+}
+
+// Null markers that are also words: taken only when they are what keeps the
+// column at S.
+constexpr std::array<std::string_view, 2> kWordNullMarkers = {"NA", "N/A"};
+
+}  // namespace
+
+ColumnProposal ProposeColumnType(std::string_view name,
+                                 const std::vector<std::string_view>& cells) {
+  ColumnProposal p = ProposeWithMarker(name, cells, MostFrequent(cells, kNullMarkers));
+  if (p.type != ProposedType::kS || !p.null_marker.empty()) return p;
+  const std::string_view word = MostFrequent(cells, kWordNullMarkers);
+  if (word.empty()) return p;
+  ColumnProposal with = ProposeWithMarker(name, cells, word);
+  if (with.type == ProposedType::kS || with.values == 0) return p;
+  // Appended, not "..." + std::string: GCC 12 reports that as overlapping copies.
+  std::string why(1, '"');
+  why.append(word).append("\" is the only value that is not ");
+  why.append(ProposedTypeName(with.type)).append(": taken as the null marker");
+  with.reasons.push_back(std::move(why));
+  return with;
+}
+
 bool FitsProposal(const ColumnProposal& p, std::string_view cell) {
   if (cell.empty() || (!p.null_marker.empty() && cell == p.null_marker)) return true;
   switch (p.type) {
@@ -314,6 +465,16 @@ bool FitsProposal(const ColumnProposal& p, std::string_view cell) {
       return ClassifyJsonCell(cell) == JsonCell::kObject;
     case ProposedType::kList:
       return ClassifyJsonCell(cell) == JsonCell::kArray;
+    case ProposedType::kStringSet:
+    case ProposedType::kNumberSet: {
+      if (ClassifyJsonCell(cell) != JsonCell::kArray) return false;
+      std::string why;
+      return SetKind({cell}, &why) == p.type;
+    }
+    case ProposedType::kBinary: {
+      size_t bytes = 0;
+      return CheckBase64(cell, &bytes) == nullptr;
+    }
   }
   return true;
 }

@@ -5,7 +5,11 @@
 // cells that are not the column's null marker):
 //   * no values at all: S.
 //   * every value a JSON object: M; every value a JSON array: L (the JSON is
-//     valid and every number in it is a valid DynamoDB number).
+//     valid and every number in it is a valid DynamoDB number). An array
+//     column is a set instead when every array is non-empty, has no
+//     duplicates and holds only strings (SS) or only numbers (NS): a set
+//     loses order and refuses duplicates, so one duplicate or one mixed or
+//     nested array keeps L.
 //   * BOOL for one clean vocabulary, case-insensitive: true/false (the
 //     default vocabulary; one of the two words is enough), or yes/no, y/n,
 //     t/f, on/off with both words seen. 0/1 is BOOL only when the column's
@@ -16,9 +20,17 @@
 //     part of 16 or more digits (an identifier beyond the 2^53 a double or a
 //     JavaScript client holds exactly), or the name says it is a code (zip,
 //     postal, phone, code, tract, ...): those stay S.
+//   * B only when the name says binary (a word base64, b64, blob, binary,
+//     bytes, bin, image, img, thumbnail, photo, avatar, signature, sig, cert,
+//     certificate) and every value is canonical base64 (mapping/base64.h) of
+//     at least 8 characters: short base64 is also a plain word ("abcd",
+//     "true"), so the name must say it.
 //   * S otherwise.
 // Null markers: the cells that are exactly `\N`, `NULL` or `null`; the most
-// frequent one becomes the column's null_marker.
+// frequent one becomes the column's null_marker. `NA` and `N/A` are also
+// words ("NA" is North America, sodium, ...): one becomes the null_marker
+// only when it is the only token that keeps the column from a type other
+// than S (e.g. numbers and NA: N with null_marker = "NA").
 //
 // Pure functions of their arguments; callable from any thread.
 #pragma once
@@ -30,8 +42,9 @@
 
 namespace csv2ddb {
 
-enum class ProposedType { kS, kN, kBool, kMap, kList };
-const char* ProposedTypeName(ProposedType t);  // "S", "N", "BOOL", "M", "L"
+enum class ProposedType { kS, kN, kBool, kMap, kList, kStringSet, kNumberSet, kBinary };
+// "S", "N", "BOOL", "M", "L", "SS", "NS", "B"
+const char* ProposedTypeName(ProposedType t);
 
 struct ColumnProposal {
   ProposedType type = ProposedType::kS;

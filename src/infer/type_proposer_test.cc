@@ -148,5 +148,45 @@ TEST(NameWords, SplitsAndReadsNames) {
   EXPECT_FALSE(NameLooksLikeFlag("island"));
 }
 
+TEST(TypeProposer, SetsOnlyForDistinctStringsOrNumbers) {
+  EXPECT_EQ(Type({"[\"a\", \"b\"]", "[\"c\"]"}), "SS");
+  EXPECT_EQ(Type({"[1, 2.5]", "[-3]"}), "NS");
+  EXPECT_EQ(Type({"[\"a\", \"a\"]", "[\"c\"]"}), "L");  // a duplicate: a list
+  EXPECT_EQ(Type({"[1, 1.0]"}), "L");                   // one number twice
+  EXPECT_EQ(Type({"[\"a\", 1]"}), "L");                 // mixed
+  EXPECT_EQ(Type({"[\"a\"]", "[]"}), "L");              // an empty array
+  EXPECT_EQ(Type({"[[\"a\"]]"}), "L");                  // nested
+  const ColumnProposal p = Propose({"[\"x\", \"y\"]"});
+  EXPECT_NE(p.reasons[0].find("keeps no order"), std::string::npos);
+  EXPECT_TRUE(FitsProposal(p, "[\"z\"]"));
+  EXPECT_FALSE(FitsProposal(p, "[\"z\", \"z\"]"));
+  EXPECT_FALSE(FitsProposal(p, "[1]"));
+}
+
+TEST(TypeProposer, BinaryOnlyWhenTheNameSaysSo) {
+  const std::vector<std::string_view> b64 = {"AAECAwQFBgc=", "3q2+7wABAgM="};
+  EXPECT_EQ(Type(b64, "thumbnail_base64"), "B");
+  EXPECT_EQ(Type(b64, "photo"), "B");
+  EXPECT_EQ(Type(b64, "note"), "S");               // valid base64, but a plain name
+  EXPECT_EQ(Type({"abcd", "true"}, "blob"), "S");  // too short to tell
+  EXPECT_EQ(Type({"AAECAwQFBgc=", "not base64!"}, "blob"), "S");
+  const ColumnProposal p = Propose(b64, "blob");
+  EXPECT_TRUE(FitsProposal(p, "AAECAwQFBgc="));
+  EXPECT_FALSE(FitsProposal(p, "AAECAwQFBgc"));
+}
+
+TEST(TypeProposer, NaIsANullMarkerOnlyWhenItIsTheOnlyOddValue) {
+  const ColumnProposal n = Propose({"1", "NA", "3", "NA"});
+  EXPECT_EQ(ProposedTypeName(n.type), "N");
+  EXPECT_EQ(n.null_marker, "NA");
+  EXPECT_EQ(n.nulls, 2u);
+  EXPECT_EQ(ProposedTypeName(Propose({"true", "N/A", "false"}).type), "BOOL");
+  const ColumnProposal words = Propose({"NA", "EU", "APAC"});
+  EXPECT_EQ(ProposedTypeName(words.type), "S");
+  EXPECT_EQ(words.null_marker, "");
+  // \N comes first when present.
+  EXPECT_EQ(Propose({"1", "\\N", "NA"}).null_marker, "\\N");
+}
+
 }  // namespace
 }  // namespace csv2ddb

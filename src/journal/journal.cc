@@ -6,8 +6,8 @@
 #include <functional>
 
 #include "common/iso8601.h"
-#include "common/json_escape.h"
 #include "common/sqlite_setup.h"
+#include "journal/rule_counts_json.h"
 
 namespace csv2ddb {
 
@@ -77,17 +77,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 
 // {"rule":count,...}, or "" when there are none.
 std::string RulesJson(const std::vector<std::pair<std::string, uint64_t>>& rules) {
-  if (rules.empty()) return "";
-  std::string out = "{";
-  for (const auto& [rule, n] : rules) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    AppendJsonEscaped(rule, &out);
-    out += "\":";
-    out += std::to_string(n);
-  }
-  out += '}';
-  return out;
+  return rules.empty() ? "" : RuleCountsJson(rules);
 }
 
 ExecutionRecord ReadExecution(const Stmt& q) {

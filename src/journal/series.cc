@@ -6,8 +6,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "common/json_escape.h"
 #include "common/sqlite_setup.h"
+#include "journal/rule_counts_json.h"
 
 namespace csv2ddb {
 
@@ -47,19 +47,6 @@ constexpr const char* kColumns =
     "run, time_ms, elapsed_ms, final, records, written, rejected, bytes_read, requests, retries, "
     "throttles, write_units, write_units_estimated, rejects_by_rule, in_flight, inflight_limit, "
     "rate_limit, rows_per_s, mb_per_s, written_per_s, wcu_per_s, throttles_per_s, retries_per_s";
-
-std::string RulesJson(const std::vector<std::pair<std::string, uint64_t>>& rules) {
-  std::string out = "{";
-  for (const auto& [rule, n] : rules) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    AppendJsonEscaped(rule, &out);
-    out += "\":";
-    out += std::to_string(n);
-  }
-  out += '}';
-  return out;
-}
 
 std::vector<std::pair<std::string, uint64_t>> ParseRules(const char* text) {
   std::vector<std::pair<std::string, uint64_t>> out;
@@ -131,7 +118,7 @@ Status SeriesStore::Append(const std::string& name, const Sample& s) {
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &q, nullptr) != SQLITE_OK) {
     return Error("preparing");
   }
-  const std::string rules = RulesJson(s.rejects_by_rule);
+  const std::string rules = RuleCountsJson(s.rejects_by_rule);
   int i = 1;
   const auto i64 = [&](int64_t v) { sqlite3_bind_int64(q, i++, v); };
   const auto u64 = [&](uint64_t v) { sqlite3_bind_int64(q, i++, static_cast<int64_t>(v)); };

@@ -8,6 +8,7 @@
 
 #include "errors/reject_formatter.h"  // ToValidUtf8
 #include "execution/verdict.h"
+#include "lambda/json_count.h"
 #include "lambda/json_stream.h"
 
 namespace csv2ddb::lambda {
@@ -17,22 +18,6 @@ namespace {
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
-
-// A non-negative integer (JSON integer or integral double).
-bool GetCount(const element& e, uint64_t* out) {
-  uint64_t u = 0;
-  if (e.get_uint64().get(u) == simdjson::SUCCESS) {
-    *out = u;
-    return true;
-  }
-  double d = 0;
-  if (e.get_double().get(d) == simdjson::SUCCESS && d >= 0 && d < 1.8e19 &&
-      d == static_cast<double>(static_cast<uint64_t>(d))) {
-    *out = static_cast<uint64_t>(d);
-    return true;
-  }
-  return false;
-}
 
 std::string StringField(const object& o, std::string_view key) {
   std::string_view v;
@@ -184,6 +169,25 @@ Status SumResultWriter(const aws::S3Client& s3, const std::string& bucket,
   return Status::OK();
 }
 
+Status SumResultWriterUnder(const aws::S3Client& s3, const std::string& bucket,
+                            const std::string& prefix, ConsolidationTotals* totals,
+                            std::string* manifest_key, size_t read_bytes) {
+  manifest_key->clear();
+  std::string dir = prefix;
+  while (!dir.empty() && dir.front() == '/') dir.erase(0, 1);
+  if (!dir.empty() && dir.back() != '/') dir += '/';
+  Result<std::vector<aws::S3ObjectSummary>> listed = s3.ListObjectsV2(bucket, dir);
+  if (!listed.ok()) {
+    return listed.status().WithContext("listing s3://" + bucket + "/" + dir);
+  }
+  constexpr std::string_view kManifest = "/manifest.json";
+  for (const aws::S3ObjectSummary& o : *listed) {  // key order: the last wins
+    if (o.key.size() > kManifest.size() && o.key.ends_with(kManifest)) *manifest_key = o.key;
+  }
+  if (manifest_key->empty()) return Status::OK();
+  return SumResultWriter(s3, bucket, *manifest_key, totals, read_bytes);
+}
+
 std::string SummaryJson(const ConsolidationTotals& t, const SummaryOptions& options) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
@@ -213,7 +217,23 @@ std::string SummaryJson(const ConsolidationTotals& t, const SummaryOptions& opti
     }
     w.EndArray();
   }
-  if (options.tolerated_failure_percentage) {
+  if (options.map_failure) {
+    // The Map failed: whatever the counts say, the migration did not finish.
+    const MapFailure& m = *options.map_failure;
+    w.Key("NUMBER_OF_BATCHES");
+    w.Uint64(t.succeeded_batches + t.failed_batches);
+    str("STATUS", "FAILED");
+    str("ERROR", "the Map state failed with " + m.error + (m.cause.empty() ? "" : ": " + m.cause) +
+                     (m.results_found ? "" : " (no batch results were written)"));
+    w.Key("MAP_ERROR");
+    w.StartObject();
+    str("Error", m.error);
+    str("Cause", m.cause);
+    w.EndObject();
+    str("RESULTS_LOCATION", m.results_location);
+    w.Key("RESULTS_FOUND");
+    w.Bool(m.results_found);
+  } else if (options.tolerated_failure_percentage) {
     VerdictInput in;
     in.execution_name = options.execution_name;
     in.tolerated_failure_percentage = *options.tolerated_failure_percentage;

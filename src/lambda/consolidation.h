@@ -59,6 +59,25 @@ Status SumResultWriter(const aws::S3Client& s3, const std::string& bucket,
                        const std::string& manifest_key, ConsolidationTotals* totals,
                        size_t read_bytes = kResultReadBytes);
 
+// After a failed Map (its output, ResultWriterDetails, is lost to the
+// state machine's Catch): finds the ResultWriter's manifest under
+// s3://bucket/prefix/ (prefix/<map run id>/manifest.json, one listing of the
+// prefix) and adds the batch results it lists, as SumResultWriter. Sets
+// `*manifest_key` to the manifest read, "" when there is none (the Map failed
+// before any result was written). With several (map runs of one execution),
+// the last in key order is read.
+Status SumResultWriterUnder(const aws::S3Client& s3, const std::string& bucket,
+                            const std::string& prefix, ConsolidationTotals* totals,
+                            std::string* manifest_key, size_t read_bytes = kResultReadBytes);
+
+// The Map state's own failure, as its Catch passes it.
+struct MapFailure {
+  std::string error;             // e.g. "States.ExceedToleratedFailureThreshold"
+  std::string cause;             // cut to kCauseChars
+  std::string results_location;  // s3://bucket/prefix/ searched for the manifest
+  bool results_found = false;    // a manifest was there and read
+};
+
 struct SummaryOptions {
   std::string execution_name;
   std::string table;           // DESTINATION_TABLE_NAME
@@ -66,12 +85,17 @@ struct SummaryOptions {
   // The state machine's tolerated failure percentage; unset: no verdict
   // (STATUS is left out, as in the reference's summary).
   std::optional<double> tolerated_failure_percentage;
+  // Set when the Map itself failed: STATUS is FAILED whatever the counts.
+  std::optional<MapFailure> map_failure;
 };
 
 // The summary: {"TOTAL_NUMBER_OF_ITEMS_WRITTEN", "TOTAL_NUMBER_OF_ITEMS_IN_ERROR",
 // "DESTINATION_TABLE_NAME"[, "ERROR_DATA_LOCATION"][, "NUMBER_OF_BATCHES"]
 // [, "NUMBER_OF_FAILED_BATCHES", "FAILED_BATCHES": [{"ExecutionArn", "Error",
-// "Cause"}...]][, "STATUS": "SUCCEEDED"|"FAILED"[, "ERROR"]]}.
+// "Cause"}...]][, "STATUS": "SUCCEEDED"|"FAILED"[, "ERROR"]]
+// [, "MAP_ERROR": {"Error", "Cause"}, "RESULTS_LOCATION", "RESULTS_FOUND"]}.
+// With a map failure, STATUS is "FAILED" and ERROR names the Map's error
+// (and NUMBER_OF_BATCHES is written even without a tolerated percentage).
 std::string SummaryJson(const ConsolidationTotals& totals, const SummaryOptions& options);
 
 }  // namespace csv2ddb::lambda

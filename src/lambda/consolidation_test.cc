@@ -49,5 +49,24 @@ TEST(SummaryJsonTest, FailedBatchesAreListedAndJudgedByThePercentage) {
   EXPECT_NE(SummaryJson(Totals(99, 1), Options(0)).find(R"("STATUS":"FAILED")"), std::string::npos);
 }
 
+TEST(SummaryJsonTest, AFailedMapIsFailedWhateverTheCounts) {
+  SummaryOptions o = Options(100);  // even "tolerate everything"
+  o.map_failure = MapFailure{"States.ItemReaderFailed", "the CSV could not be read",
+                             "s3://b/migration_results/exec", false};
+  const std::string s = SummaryJson(Totals(0, 0), o);
+  EXPECT_EQ(s,
+            R"({"TOTAL_NUMBER_OF_ITEMS_WRITTEN":0,"TOTAL_NUMBER_OF_ITEMS_IN_ERROR":0,)"
+            R"("DESTINATION_TABLE_NAME":"tb","NUMBER_OF_BATCHES":0,"STATUS":"FAILED",)"
+            R"("ERROR":"the Map state failed with States.ItemReaderFailed: the CSV could not be )"
+            R"x(read (no batch results were written)","MAP_ERROR":{"Error":)x"
+            R"("States.ItemReaderFailed","Cause":"the CSV could not be read"},)"
+            R"("RESULTS_LOCATION":"s3://b/migration_results/exec","RESULTS_FOUND":false})");
+  o.map_failure->results_found = true;
+  const std::string with = SummaryJson(Totals(97, 3), o);
+  EXPECT_NE(with.find(R"("NUMBER_OF_FAILED_BATCHES":3)"), std::string::npos) << with;
+  EXPECT_NE(with.find(R"("NUMBER_OF_BATCHES":100,"STATUS":"FAILED")"), std::string::npos) << with;
+  EXPECT_EQ(with.find("no batch results"), std::string::npos) << with;
+}
+
 }  // namespace
 }  // namespace csv2ddb::lambda

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "lambda/byte_ranges.h"
 #include "lambda/consolidation.h"
 #include "lambda/csv_items.h"
+#include "lambda/json_count.h"
 #include "report/event_log.h"
 
 namespace csv2ddb::lambda {
@@ -48,22 +50,6 @@ bool GetString(const object& o, std::string_view key, std::string* out) {
   if (o[key].get_string().get(v) != simdjson::SUCCESS) return false;
   *out = std::string(v);
   return true;
-}
-
-// A non-negative integer (JSON integer or integral double).
-bool GetCount(const element& e, uint64_t* out) {
-  uint64_t u = 0;
-  if (e.get_uint64().get(u) == simdjson::SUCCESS) {
-    *out = u;
-    return true;
-  }
-  double d = 0;
-  if (e.get_double().get(d) == simdjson::SUCCESS && d >= 0 && d < 1.8e19 &&
-      d == static_cast<double>(static_cast<uint64_t>(d))) {
-    *out = static_cast<uint64_t>(d);
-    return true;
-  }
-  return false;
 }
 
 // Byte-range items: every element has bucket, key, start and end.
@@ -141,17 +127,43 @@ InvocationResult EventHandler::Handle(const Invocation& invocation) {
   element report;
   std::string name;
 
-  object writer;
+  object writer, map_error, writer_prefix;
+  const bool has_report = event["report"].get(report) == simdjson::SUCCESS;
   const bool result_writer =
-      event["report"].get(report) == simdjson::SUCCESS &&
-      report["ResultWriterDetails"].get_object().get(writer) == simdjson::SUCCESS;
-  if (event["report"].get(report) == simdjson::SUCCESS && (report.is_array() || result_writer)) {
+      has_report && report["ResultWriterDetails"].get_object().get(writer) == simdjson::SUCCESS;
+  const bool failed_map =
+      has_report && report["MapError"].get_object().get(map_error) == simdjson::SUCCESS;
+  if (has_report && (report.is_array() || result_writer || failed_map)) {
     if (!GetString(event, "execution_name", &name) || name.empty()) {
       return InvocationResult::Error(kInvalidEvent,
                                      "consolidation event without \"execution_name\"");
     }
     ConsolidationTotals totals;
-    if (result_writer) {
+    std::optional<MapFailure> map_failure;
+    if (failed_map) {
+      // The Map's Catch: {"MapError": {"Error", "Cause"}, "ResultWriterPrefix":
+      // {"Bucket", "Prefix"}}; the batches that finished are read from there.
+      MapFailure m;
+      GetString(map_error, "Error", &m.error);
+      GetString(map_error, "Cause", &m.cause);
+      if (m.error.empty()) m.error = "States.Runtime";
+      if (m.cause.size() > kCauseChars) m.cause = m.cause.substr(0, kCauseChars) + "...";
+      std::string bucket, prefix;
+      if (report["ResultWriterPrefix"].get_object().get(writer_prefix) != simdjson::SUCCESS ||
+          !GetString(writer_prefix, "Bucket", &bucket) ||
+          !GetString(writer_prefix, "Prefix", &prefix) || bucket.empty() || !s3_) {
+        return InvocationResult::Error(kInvalidEvent,
+                                       "\"MapError\" needs \"ResultWriterPrefix\": {\"Bucket\", "
+                                       "\"Prefix\"}");
+      }
+      std::string manifest;
+      if (Status st = SumResultWriterUnder(*s3_, bucket, prefix, &totals, &manifest); !st.ok()) {
+        return InvocationResult::Error(kReadFailed, st.message());
+      }
+      m.results_found = !manifest.empty();
+      m.results_location = "s3://" + bucket + "/" + (manifest.empty() ? prefix : manifest);
+      map_failure = std::move(m);
+    } else if (result_writer) {
       std::string bucket, key;
       if (!GetString(writer, "Bucket", &bucket) || !GetString(writer, "Key", &key) || !s3_) {
         return InvocationResult::Error(kInvalidEvent,
@@ -176,6 +188,7 @@ InvocationResult EventHandler::Handle(const Invocation& invocation) {
       }
       summary.tolerated_failure_percentage = pct;
     }
+    summary.map_failure = map_failure;
     LogEvent(LogLevel::kInfo, "consolidated",
              "lambda: execution " + name + ": consolidated " + std::to_string(totals.written) +
                  " written, " + std::to_string(totals.in_error) + " in error, " +
@@ -183,7 +196,8 @@ InvocationResult EventHandler::Handle(const Invocation& invocation) {
              {{"execution", name},
               {"written", totals.written},
               {"in_error", totals.in_error},
-              {"failed_batches", totals.failed_batches}});
+              {"failed_batches", totals.failed_batches},
+              {"map_failed", map_failure.has_value()}});
     return InvocationResult::Success(SummaryJson(totals, summary));
   }
 

@@ -38,7 +38,11 @@
 //    ...][, "tolerated_failure_percentage": P]}, where each element is a
 //    batch result, {"Payload": <batch result>} (a Lambda task's output) or an
 //    array of those; or "report": {"ResultWriterDetails": {"Bucket", "Key"}}
-//    (a Map with a ResultWriter), read in bounded memory (consolidation.h).
+//    (a Map with a ResultWriter), read in bounded memory (consolidation.h);
+//    or, after the Map itself failed (its Catch), "report": {"MapError":
+//    {"Error", "Cause"}, "ResultWriterPrefix": {"Bucket", "Prefix"}}: the
+//    manifest is looked for under that prefix (one listing) and read if
+//    there, and the summary says STATUS FAILED with "MAP_ERROR".
 //    Answers the summary of consolidation.h's SummaryJson: the reference's
 //      {"TOTAL_NUMBER_OF_ITEMS_WRITTEN", "TOTAL_NUMBER_OF_ITEMS_IN_ERROR",
 //       "DESTINATION_TABLE_NAME"[, "ERROR_DATA_LOCATION" when errors > 0]}

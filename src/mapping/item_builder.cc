@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "common/ascii_trim.h"
 #include "common/json_escape.h"
 #include "mapping/base64.h"
 #include "mapping/dynamo_number.h"
@@ -13,21 +14,13 @@ namespace csv2ddb {
 
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 void ApplyTransform(const Transform& t, std::string* v) {
   switch (t.kind) {
     case Transform::Kind::kTrim: {
       size_t b = 0;
       size_t e = v->size();
-      while (b < e && IsSpace((*v)[b])) ++b;
-      while (e > b && IsSpace((*v)[e - 1])) --e;
+      while (b < e && IsAsciiSpace((*v)[b])) ++b;
+      while (e > b && IsAsciiSpace((*v)[e - 1])) --e;
       v->erase(e);
       v->erase(0, b);
       break;
@@ -347,7 +340,7 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
       // kKeep: the marker is an ordinary value from here on.
     }
     if (c.required && v.empty()) return fail(col, RejectRule::kRequired, "the value is missing");
-    if (c.not_blank && Trim(v).empty()) {
+    if (c.not_blank && TrimAsciiSpace(v).empty()) {
       return fail(col, RejectRule::kNotBlank, "the value is blank");
     }
     if (!c.transforms.empty()) v = Transformed(rec, i, &value_);
@@ -469,7 +462,8 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
           continue;
         }
         int64_t epoch = 0;
-        if (const char* bad = ParseTtl(t, d.format, d.utc_offset_seconds, d.add_seconds, &epoch)) {
+        if (const char* bad =
+                ParseTtl(t, d.format, d.utc_offset_seconds, d.add_seconds, &epoch, d.zone.get())) {
           return fail(col, RejectRule::kTtl,
                       "[derived." + d.attribute + "]: " + Quoted(t) + " " + bad + " (format \"" +
                           d.format + "\")");

@@ -213,6 +213,7 @@ Result<ItemPlan> BindMapping(const Mapping& m, const std::vector<std::string>& h
         }
         p.format = d.format;
         p.utc_offset_seconds = d.utc_offset_seconds;
+        p.zone = d.zone;
         p.add_seconds = d.add_seconds;
         break;
     }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,7 @@ struct DerivedPlan {
   int ttl_column = -1;
   std::string format;
   int64_t utc_offset_seconds = 0;
+  std::shared_ptr<const TimeZone> zone;  // a named time zone, else null
   int64_t add_seconds = 0;
   OnEmpty on_empty = OnEmpty::kOmit;
   KeyRole key_role = KeyRole::kNone;

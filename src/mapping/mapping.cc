@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "mapping/time_zone.h"
 #include "mapping/ttl.h"
 
 namespace csv2ddb {
@@ -281,15 +282,20 @@ class Reader {
     const bool has_z = d->format.find("%z") != std::string::npos;
     const bool epoch = d->format.find("%s") != std::string::npos;
     if (!zone && !has_z && !epoch) {
-      Fail(what + ".time_zone is missing (\"UTC\" or a fixed offset like \"+02:00\")");
+      Fail(what +
+           ".time_zone is missing (\"UTC\", a fixed offset like \"+02:00\", or a named zone "
+           "like \"America/New_York\")");
     }
     if (zone) {
-      auto off = ParseUtcOffset(*zone);
-      if (!off) {
-        Fail(what + ".time_zone must be \"UTC\", \"Z\" or a fixed offset like \"+02:00\", not \"" +
-             *zone + "\" (named zones are not supported)");
-      } else {
+      if (auto off = ParseUtcOffset(*zone)) {
         d->utc_offset_seconds = *off;
+      } else if (auto named = TimeZone::Load(*zone); named.ok()) {
+        d->zone = *named;
+      } else {
+        Fail(what +
+             ".time_zone must be \"UTC\", \"Z\", a fixed offset like \"+02:00\" or a "
+             "named zone: " +
+             named.status().message());
       }
     }
     if (auto add = String(t->get("add"), what + ".add")) {

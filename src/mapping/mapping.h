@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,8 @@
 #include "csv/dialect.h"
 
 namespace csv2ddb {
+
+class TimeZone;  // mapping/time_zone.h
 
 // DynamoDB attribute types a column can be written as (docs/mapping.md).
 enum class AttrType { kS, kN, kBool, kNull, kB, kM, kL, kSS, kNS, kBS };
@@ -76,9 +79,10 @@ struct DerivedRule {
   std::string value;             // constant (a BOOL constant is "true" or "false")
   // TTL
   std::string ttl_column;
-  std::string format;              // strftime-like: %Y %m %d %H %M %S %f %z %s %%
-  int64_t utc_offset_seconds = 0;  // time_zone "UTC", "Z" or "+HH:MM"
-  int64_t add_seconds = 0;         // `add` = "90d", "12h", "30m", "45s"
+  std::string format;                    // strftime-like: %Y %m %d %H %M %S %f %z %s %%
+  int64_t utc_offset_seconds = 0;        // time_zone "UTC", "Z" or "+HH:MM"
+  std::shared_ptr<const TimeZone> zone;  // time_zone "America/New_York" (else null)
+  int64_t add_seconds = 0;               // `add` = "90d", "12h", "30m", "45s"
   // Empty placeholder or TTL value: kOmit (default), kReject or kKeep
   // (template only: the placeholder becomes "").
   OnEmpty on_empty = OnEmpty::kOmit;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/ascii_trim.h"
 #include "common/json_escape.h"
 #include "mapping/base64.h"
 #include "mapping/dynamo_number.h"
@@ -9,14 +10,6 @@
 namespace csv2ddb {
 
 namespace {
-
-bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // 'value' for a message, cut after 40 bytes. Built by appending: GCC 12
 // reports `"'" + std::string` chains as overlapping copies (-Wrestrict).
@@ -40,7 +33,7 @@ SetResult SetValueEncoder::Encode(std::string_view cell, AttrType type, char sep
     while (from <= cell.size()) {
       size_t at = cell.find(separator, from);
       if (at == std::string_view::npos) at = cell.size();
-      const std::string_view e = Trim(cell.substr(from, at - from));
+      const std::string_view e = TrimAsciiSpace(cell.substr(from, at - from));
       if (!e.empty()) {
         if (elements_.size() <= count_) elements_.emplace_back();
         elements_[count_++].assign(e);

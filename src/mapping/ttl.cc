@@ -1,5 +1,10 @@
 #include "mapping/ttl.h"
 
+#include <algorithm>
+
+#include "common/civil_date.h"
+#include "mapping/time_zone.h"
+
 namespace csv2ddb {
 
 namespace {
@@ -42,22 +47,6 @@ bool ReadOffset(std::string_view s, size_t* pos, int64_t* out) {
   if (h > 23 || m > 59) return false;
   *out = sign * (h * 3600 + m * 60);
   return true;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-int DaysInMonth(int64_t y, int64_t m) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-  return kDays[m - 1];
 }
 
 }  // namespace
@@ -133,13 +122,13 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
 namespace {
 
 const char* ParseTtlText(std::string_view v, std::string_view f, int64_t utc_offset_seconds,
-                         int64_t add_seconds, int64_t* epoch);
+                         int64_t add_seconds, int64_t* epoch, const TimeZone* zone);
 
 }  // namespace
 
 const char* ParseTtl(std::string_view v, std::string_view f, int64_t utc_offset_seconds,
-                     int64_t add_seconds, int64_t* epoch) {
-  const char* bad = ParseTtlText(v, f, utc_offset_seconds, add_seconds, epoch);
+                     int64_t add_seconds, int64_t* epoch, const TimeZone* zone) {
+  const char* bad = ParseTtlText(v, f, utc_offset_seconds, add_seconds, epoch, zone);
   if (bad == nullptr) return nullptr;
   // A long run of digits where a date was expected: an epoch in milliseconds
   // (13 digits today) is the classic mistake; say so.
@@ -153,9 +142,10 @@ const char* ParseTtl(std::string_view v, std::string_view f, int64_t utc_offset_
 namespace {
 
 const char* ParseTtlText(std::string_view v, std::string_view f, int64_t utc_offset_seconds,
-                         int64_t add_seconds, int64_t* epoch) {
+                         int64_t add_seconds, int64_t* epoch, const TimeZone* zone) {
   int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   int64_t offset = utc_offset_seconds;
+  bool own_offset = false;  // %z: the value says its offset
   bool is_epoch = false;
   int64_t epoch_value = 0;
   size_t p = 0;
@@ -193,6 +183,7 @@ const char* ParseTtlText(std::string_view v, std::string_view f, int64_t utc_off
         break;
       case 'z':
         ok = ReadOffset(v, &p, &offset);
+        own_offset = true;
         break;
       case 's': {
         is_epoch = true;
@@ -228,7 +219,13 @@ const char* ParseTtlText(std::string_view v, std::string_view f, int64_t utc_off
     if (month < 1 || month > 12) return "has a month outside 1-12";
     if (day < 1 || day > DaysInMonth(year, month)) return "has a day outside its month";
     if (hour > 23 || minute > 59 || second > 60) return "has a time of day out of range";
-    t = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+    const int64_t local = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
+                          std::min<int64_t>(second, 59);
+    if (zone != nullptr && !own_offset &&
+        zone->OffsetForLocal(local, &offset) == TimeZone::Local::kNonexistent) {
+      return "falls in a daylight-saving gap of its time zone (that local time does not exist)";
+    }
+    t = local + (second > 59 ? 1 : 0) - offset;
   }
   t += add_seconds;
   if (t < kMinTtlEpoch || t >= kMaxTtlEpoch) {

@@ -19,6 +19,8 @@
 
 namespace csv2ddb {
 
+class TimeZone;  // mapping/time_zone.h
+
 // Earliest and latest accepted TTL (epoch seconds): 2000-01-01T00:00:00Z and
 // 2100-01-01T00:00:00Z (exclusive). Outside: a reject (rule ttl).
 inline constexpr int64_t kMinTtlEpoch = 946684800;
@@ -34,11 +36,14 @@ std::optional<int64_t> ParseUtcOffset(std::string_view text);
 std::optional<int64_t> ParseDuration(std::string_view text);
 
 // Reads `value` with `format` (checked by CheckTimeFormat) in the zone
-// `utc_offset_seconds` and adds `add_seconds`. On success stores the epoch
+// `utc_offset_seconds`, or in the named `zone` when not null (its offset at
+// that local time: in a daylight-saving overlap the earlier instant; in a
+// gap a reject "falls in a daylight-saving gap"), unless the value carries
+// its own offset (%z); then adds `add_seconds`. On success stores the epoch
 // seconds in *epoch and returns nullptr; otherwise returns a short reason
 // with static storage ("does not match the format", "looks like
 // milliseconds", "outside 2000-01-01 .. 2100-01-01", ...).
 const char* ParseTtl(std::string_view value, std::string_view format, int64_t utc_offset_seconds,
-                     int64_t add_seconds, int64_t* epoch);
+                     int64_t add_seconds, int64_t* epoch, const TimeZone* zone = nullptr);
 
 }  // namespace csv2ddb

@@ -192,7 +192,9 @@ TEST_F(TypedItemTest, OptionsThatDoNotFitTheTypeAreMappingErrors) {
   EXPECT_NE(bind("[derived.x]\nvalue = \"c\"\n"), "");  // clashes with column x
   EXPECT_NE(bind("[derived.t]\nttl_from = \"x\"\nformat = \"%Y-%m-%d\"\n"), "");  // no zone
   EXPECT_NE(bind("[derived.t]\nttl_from = \"x\"\nformat = \"%Y\"\ntime_zone = \"UTC\"\n"), "");
-  EXPECT_NE(bind("[derived.t]\nttl_from = \"x\"\nformat = \"%s\"\ntime_zone = \"Europe/Paris\"\n"),
+  EXPECT_NE(bind("[derived.t]\nttl_from = \"x\"\nformat = \"%s\"\ntime_zone = \"Mars/Olympus\"\n"),
+            "");  // no such zone
+  EXPECT_EQ(bind("[derived.t]\nttl_from = \"x\"\nformat = \"%s\"\ntime_zone = \"Europe/Paris\"\n"),
             "");
   EXPECT_EQ(bind("[columns.x]\ntype = \"SS\"\nset_separator = \";\"\non_empty = \"reject\"\n"
                  "null_marker = \"NULL\"\non_null = \"omit\"\n"

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "common/markup_escape.h"
 #include "report/svg_chart.h"
 
 namespace csv2ddb {
@@ -35,7 +36,7 @@ svg .grid{stroke:#eee} svg text{font-size:11px;fill:#666}
 .error{color:#b00020} .note{color:#666;font-size:13px}
 )";
 
-std::string Esc(const std::string& s) { return HtmlEscape(s); }
+std::string Esc(const std::string& s) { return MarkupEscape(s); }
 
 std::string U64(uint64_t v) { return std::to_string(v); }
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/markup_escape.h"
+
 namespace csv2ddb {
 
 namespace {
@@ -49,33 +51,6 @@ std::string TimeLabel(double seconds) {
 
 }  // namespace
 
-std::string HtmlEscape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string ShortNumber(double v) {
   v = Finite(v);
   char buf[32];
@@ -112,11 +87,11 @@ std::string RenderSvgChart(const Chart& chart) {
 
   std::string o;
   o += "<figure class=\"chart\" id=\"chart-" + chart.id + "\">\n";
-  o += "<figcaption>" + HtmlEscape(chart.title) + "</figcaption>\n";
+  o += "<figcaption>" + MarkupEscape(chart.title) + "</figcaption>\n";
   o += "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" data-chart=\"" + chart.id +
        "\" viewBox=\"0 0 " + Num(kWidth) + " " + Num(kHeight) + "\" width=\"" + Num(kWidth) +
        "\" height=\"" + Num(kHeight) + "\">\n";
-  o += "<title>" + HtmlEscape(chart.title) + "</title>\n";
+  o += "<title>" + MarkupEscape(chart.title) + "</title>\n";
   // Grid and y labels: 0, 1/4, ..., max.
   for (int i = 0; i <= 4; ++i) {
     const double v = y_max * i / 4;
@@ -124,7 +99,7 @@ std::string RenderSvgChart(const Chart& chart) {
     o += "<line class=\"grid\" x1=\"" + Num(kLeft) + "\" y1=\"" + Num(y) + "\" x2=\"" +
          Num(kWidth - kRight) + "\" y2=\"" + Num(y) + "\"/>\n";
     o += "<text class=\"ylabel\" x=\"" + Num(kLeft - 6) + "\" y=\"" + Num(y + 4) +
-         "\" text-anchor=\"end\">" + HtmlEscape(ShortNumber(v)) + "</text>\n";
+         "\" text-anchor=\"end\">" + MarkupEscape(ShortNumber(v)) + "</text>\n";
   }
   // X labels: start, middle, end.
   for (int i = 0; i <= 4; ++i) {
@@ -133,7 +108,7 @@ std::string RenderSvgChart(const Chart& chart) {
          "\" text-anchor=\"middle\">" + TimeLabel(x) + "</text>\n";
   }
   o += "<text class=\"unit\" x=\"" + Num(kLeft) + "\" y=\"" + Num(kTop - 2) + "\">" +
-       HtmlEscape(chart.unit) + "</text>\n";
+       MarkupEscape(chart.unit) + "</text>\n";
   for (size_t k = 0; k < chart.series.size(); ++k) {
     const ChartSeries& s = chart.series[k];
     const size_t n = std::min(s.values.size(), chart.x.size());
@@ -143,13 +118,13 @@ std::string RenderSvgChart(const Chart& chart) {
       points += Num(px(chart.x[i])) + "," + Num(py(s.values[i]));
     }
     o += "<polyline class=\"series\" data-series=\"" + s.id + "\" data-points=\"" +
-         std::to_string(n) + "\" fill=\"none\" stroke=\"" + HtmlEscape(s.color) +
+         std::to_string(n) + "\" fill=\"none\" stroke=\"" + MarkupEscape(s.color) +
          "\" stroke-width=\"2\"" +
          // Later series dashed: one that equals an earlier one stays visible.
          std::string(k > 0 ? " stroke-dasharray=\"7 4\"" : "") + " points=\"" + points + "\"/>\n";
     if (n <= kMaxMarkers) {
-      o +=
-          "<g class=\"markers\" data-series=\"" + s.id + "\" fill=\"" + HtmlEscape(s.color) + "\">";
+      o += "<g class=\"markers\" data-series=\"" + s.id + "\" fill=\"" + MarkupEscape(s.color) +
+           "\">";
       for (size_t i = 0; i < n; ++i) {
         o += "<circle cx=\"" + Num(px(chart.x[i])) + "\" cy=\"" + Num(py(s.values[i])) +
              "\" r=\"2.5\"/>";
@@ -162,9 +137,9 @@ std::string RenderSvgChart(const Chart& chart) {
     double last = s.values.empty() ? 0 : Finite(s.values.back());
     double peak = 0;
     for (double v : s.values) peak = std::max(peak, Finite(v));
-    o += "<span><i style=\"background:" + HtmlEscape(s.color) + "\"></i>" + HtmlEscape(s.label) +
-         " <small>(peak " + HtmlEscape(ShortNumber(peak)) + ", last " +
-         HtmlEscape(ShortNumber(last)) + ")</small></span>";
+    o += "<span><i style=\"background:" + MarkupEscape(s.color) + "\"></i>" +
+         MarkupEscape(s.label) + " <small>(peak " + MarkupEscape(ShortNumber(peak)) + ", last " +
+         MarkupEscape(ShortNumber(last)) + ")</small></span>";
   }
   o += "</div>\n</figure>\n";
   return o;

@@ -29,9 +29,6 @@ struct Chart {
 // finite count as 0.
 std::string RenderSvgChart(const Chart& chart);
 
-// `s` with &, <, >, " and ' escaped for HTML text and attributes.
-std::string HtmlEscape(const std::string& s);
-
 // A short number: 1234 -> "1.2k", 0.5 -> "0.5", 2500000 -> "2.5M".
 std::string ShortNumber(double v);
 

@@ -114,6 +114,7 @@ Status DynamoDbSink::Prepare(const TableSpec& spec) {
     want.sort = aws::KeyAttribute{spec.sort_key->attribute, TypeLetter(spec.sort_key->type)};
 
   aws::AwsError error;  // the failed call's error, when there is one
+  bool created_here = false;
   Result<aws::TableDescription> desc = client_->DescribeTable(table_, &error);
   if (!desc.ok() && desc.status().code() == Status::Code::kNotFound) {
     if (!options_.create_table) {
@@ -127,6 +128,7 @@ Status DynamoDbSink::Prepare(const TableSpec& spec) {
     if (!created.ok() && error.code != "ResourceInUseException") {
       return AtEndpoint(created.status(), error);
     }
+    created_here = created.ok();
     error = aws::AwsError();
     desc = client_->WaitForActive(table_, options_.create_table_timeout);
   } else if (desc.ok() && desc->status == "CREATING") {
@@ -140,6 +142,9 @@ Status DynamoDbSink::Prepare(const TableSpec& spec) {
     return Status::InvalidArgument("table '" + table_ + "' has " +
                                    SchemaText(desc->hash_key, desc->range_key) +
                                    " but the mapping has " + SchemaText(want.partition, want.sort));
+  }
+  if (created_here && !spec.ttl_attribute.empty()) {
+    CSV2DDB_RETURN_IF_ERROR(EnableTtl(spec.ttl_attribute));
   }
   if (options_.warm_throughput > 0) {
     if (Status warmed = SetWarmThroughput(); !warmed.ok()) return warmed;
@@ -210,6 +215,42 @@ Status DynamoDbSink::SetWarmThroughput() {
   Result<aws::TableDescription> active =
       client_->WaitForActive(table_, options_.create_table_timeout);
   return active.ok() ? Status::OK() : AtEndpoint(active.status(), aws::AwsError());
+}
+
+Status DynamoDbSink::EnableTtl(const std::string& attribute) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("TableName");
+  w.String(table_.data(), static_cast<rapidjson::SizeType>(table_.size()));
+  w.Key("TimeToLiveSpecification");
+  w.StartObject();
+  w.Key("AttributeName");
+  w.String(attribute.data(), static_cast<rapidjson::SizeType>(attribute.size()));
+  w.Key("Enabled");
+  w.Bool(true);
+  w.EndObject();
+  w.EndObject();
+  aws::CallOutcome out = client_->Call("UpdateTimeToLive", sb.GetString());
+  if (out.ok()) {
+    LogEvent(LogLevel::kInfo, "ttl_enabled",
+             "table '" + table_ + "': TTL enabled on attribute '" + attribute + "'",
+             {{"table", table_}, {"attribute", attribute}});
+    return Status::OK();
+  }
+  if (out.error->code == "UnknownOperationException") {
+    // A local emulator (dynalite has no UpdateTimeToLive): the table works,
+    // its items just do not expire.
+    LogEvent(LogLevel::kWarn, "ttl_not_enabled",
+             "table '" + table_ + "' at " + endpoint_ +
+                 ": this endpoint does not support UpdateTimeToLive; TTL on '" + attribute +
+                 "' is not enabled",
+             {{"table", table_}, {"attribute", attribute}});
+    return Status::OK();
+  }
+  return AtEndpoint(
+      out.error->ToStatus("table created, but enabling TTL on '" + attribute + "' failed"),
+      *out.error);
 }
 
 Status DynamoDbSink::WriteChunk(const ItemBuffer& items, const BatchPlan& plan,

@@ -81,7 +81,9 @@ class DynamoDbSink : public Sink {
   ~DynamoDbSink() override;
 
   // DescribeTable; a missing table is created when `create_table` (then it
-  // waits until ACTIVE), else InvalidArgument. An existing table must have
+  // waits until ACTIVE, and with `table.ttl_attribute` enables TTL on that
+  // attribute: UpdateTimeToLive; an endpoint without that operation, such
+  // as a local emulator, gets a warning instead), else InvalidArgument. An existing table must have
   // the mapping's hash and range keys (names and S/N types): a mismatch is
   // InvalidArgument naming both sides. Unreachable endpoints, refused
   // credentials and denied access are one-line errors naming the endpoint.
@@ -126,6 +128,8 @@ class DynamoDbSink : public Sink {
   Status SetWarmThroughput();
   // The server's consumed WCU when it reported any, else the estimate.
   uint64_t WriteUnits() const;
+  // UpdateTimeToLive on the table just created (see Prepare).
+  Status EnableTtl(const std::string& attribute);
 
   DynamoDbSinkOptions options_;
   std::string endpoint_;

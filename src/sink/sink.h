@@ -58,6 +58,9 @@ struct TableSpec {
   std::string name;
   KeySpec partition_key;
   std::optional<KeySpec> sort_key;
+  // The mapping's TTL attribute ([derived.X] ttl_from), "" when none: a
+  // table the sink creates gets TTL enabled on it.
+  std::string ttl_attribute = {};
 };
 
 // What Publish is told: the execution and its totals (the journal's, over

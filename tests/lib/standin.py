@@ -5,6 +5,7 @@ AWS settings."""
 import http.server
 import os
 import threading
+import urllib.parse
 
 
 class QuietHandler(http.server.BaseHTTPRequestHandler):
@@ -38,6 +39,29 @@ class LoopbackStandIn:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+PUBLISH_OK = (
+    '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>'
+    "<MessageId>567910cd-659e-55d4-8ccb-5aaf14679dc0</MessageId></PublishResult>"
+    "<ResponseMetadata><RequestId>d74b8436</RequestId></ResponseMetadata></PublishResponse>")
+
+
+class SnsStandIn(LoopbackStandIn):
+    """Answers every POST with a PublishResponse; keeps (headers, form) of each
+    in `requests`."""
+
+    def __init__(self):
+        self.requests = []
+        outer = self
+
+        class Handler(QuietHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                outer.requests.append((dict(self.headers), urllib.parse.parse_qs(body)))
+                self.reply(200, "text/xml", PUBLISH_OK)
+
+        super().__init__(Handler)
 
 
 def env_without_aws(**overrides):

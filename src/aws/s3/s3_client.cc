@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "aws/auth/sigv4.h"
+#include "common/markup_escape.h"
 
 namespace csv2ddb::aws {
 namespace {
@@ -319,7 +320,7 @@ Status S3Client::CompleteMultipartUpload(const S3Uri& uri, const std::string& up
   std::string xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   for (const S3CompletedPart& p : parts) {
     xml.append("<Part><PartNumber>").append(std::to_string(p.part_number));
-    xml.append("</PartNumber><ETag>").append(XmlEscape(p.etag)).append("</ETag></Part>");
+    xml.append("</PartNumber><ETag>").append(MarkupEscape(p.etag)).append("</ETag></Part>");
   }
   xml += "</CompleteMultipartUpload>";
   Call call = NewCall("POST", uri);

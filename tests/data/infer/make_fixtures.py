@@ -138,3 +138,18 @@ for i in range(14):
     value = rnd.choice([NULL, str(rnd.randint(1, 99))])
     rows.append(f"{i + 1}\t{rnd.choice(['alpha', 'beta'])}\t{value}\t{rnd.choice(['0', '1'])}")
 write("mysql_dump.tsv", "\n".join(rows) + "\n")
+
+# 16. Sets, binary and "NA": JSON arrays of distinct strings (SS) and numbers (NS), base64 in a
+# column whose name says so (B), numbers with "NA" for no value (N, null_marker "NA"), "NA" as a
+# real value among words (S, no marker), and arrays with a duplicate (stay L).
+import base64  # noqa: E402
+rows = ["order_id,labels,sizes,thumbnail_base64,score,region,steps"]
+for i in range(18):
+    labels = rnd.sample(["red", "green", "blue", "gift", "fragile"], k=rnd.randint(1, 3))
+    sizes = rnd.sample([1, 2.5, 10, 42, -3], k=rnd.randint(1, 3))
+    thumb = base64.b64encode(bytes(rnd.getrandbits(8) for _ in range(rnd.randint(6, 30)))).decode()
+    score = "NA" if i % 4 == 1 else str(rnd.randint(0, 100))
+    steps = ["pick", "pack", "pick"] if i % 5 == 0 else ["pick", "ship"]
+    rows.append(f"{i + 1},{q(json.dumps(labels))},{q(json.dumps(sizes))},{thumb},{score},"
+                f"{rnd.choice(['NA', 'EU', 'APAC'])},{q(json.dumps(steps))}")
+write("sets_binary_na.csv", "\n".join(rows) + "\n")
