@@ -4,13 +4,14 @@
 // header is present); the rest is the response body. Properties (abort on
 // violation): no crash; the error always has a code; the Status names the
 // URI; the XML helpers terminate and stay within the body; XmlDecode undoes
-// XmlEscape.
+// MarkupEscape.
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "aws/s3/s3_error.h"
+#include "common/markup_escape.h"
 #include "fuzz_util.h"
 
 namespace aws = csv2ddb::aws;
@@ -46,6 +47,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
       FUZZ_CHECK(pos <= body.size(), "XmlNextElement stays within the body");
     }
   }
-  FUZZ_CHECK(aws::XmlDecode(aws::XmlEscape(body)) == body, "XmlDecode undoes XmlEscape");
+  FUZZ_CHECK(aws::XmlDecode(csv2ddb::MarkupEscape(body)) == body, "XmlDecode undoes MarkupEscape");
   return 0;
 }

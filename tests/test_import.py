@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -151,6 +152,10 @@ class ImportTarget(unittest.TestCase):
                   for k, t in zip(create_keys, ["HASH", "RANGE"])]
         self.ddb.create_table(TableName=table, AttributeDefinitions=attrs, KeySchema=schema,
                               BillingMode="PAY_PER_REQUEST")
+        # CreateTable answers while the table is CREATING: writes are refused
+        # until DescribeTable says ACTIVE (as on DynamoDB).
+        while self.ddb.describe_table(TableName=table)["Table"]["TableStatus"] != "ACTIVE":
+            time.sleep(0.02)
         import_loader.load_items(self.ddb, table, items)
         return import_loader.scan_typed(self.ddb, table, keys)
 

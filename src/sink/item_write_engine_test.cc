@@ -82,10 +82,11 @@ TEST(BatchWriteEngineDelete, DeleteModeSendsTheItemsAsKeysOfDeleteRequests) {
   BatchWriteEngine del(nullptr, nullptr, "T", keys, aws::RetryPolicy(), "http://x", true);
   EXPECT_EQ(del.BuildBody(items, {0, 1}),
             R"x({"RequestItems":{"T":[{"DeleteRequest":{"Key":{"pk":{"S":"a"}}}},)x"
-            R"x({"DeleteRequest":{"Key":{"pk":{"S":"b"}}}}]}})x");
+            R"x({"DeleteRequest":{"Key":{"pk":{"S":"b"}}}}]},"ReturnConsumedCapacity":"TOTAL"})x");
   BatchWriteEngine put(nullptr, nullptr, "T", keys, aws::RetryPolicy(), "http://x");
   EXPECT_EQ(put.BuildBody(items, {1}),
-            R"x({"RequestItems":{"T":[{"PutRequest":{"Item":{"pk":{"S":"b"}}}}]}})x");
+            R"x({"RequestItems":{"T":[{"PutRequest":{"Item":{"pk":{"S":"b"}}}}]},)x"
+            R"x("ReturnConsumedCapacity":"TOTAL"})x");
 }
 
 }  // namespace
