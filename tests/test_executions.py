@@ -140,7 +140,10 @@ class KillAndResume(Base):
             if code != 0:  # killed before the execution was recorded: start again
                 p = self.start(*run_args)
                 continue
-            self.assertIn(json.loads(out)["status"], ("RUNNING", "SUCCEEDED"))
+            status = json.loads(out)
+            self.assertIn(status["status"], ("RUNNING", "SUCCEEDED"))
+            if status["status"] == "SUCCEEDED":  # killed after the journal recorded the end
+                return killed, status["output"]
             p = self.start("resume", name, "--state-dir", "state", "-q")
 
     def test_kill_9_at_random_points_then_resume_equals_an_uninterrupted_run(self):

@@ -331,6 +331,9 @@ class KillAndResume(Base):
             if code != 0:  # killed before the execution was recorded: start again
                 p = self.start(*run_args)
                 continue
+            status = json.loads(out)
+            if status["status"] == "SUCCEEDED":  # killed after the journal recorded the end
+                return killed, status["output"]
             p = self.start("resume", name, "--state-dir", self.path("state"), "-q")
 
     def crash_matches_reference(self, target, mode_args, n, dup_every, seed):

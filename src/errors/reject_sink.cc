@@ -196,6 +196,12 @@ Status LocalRejectSink::Check() {
 Status LocalRejectSink::Finish(bool final) {
   std::error_code ec;
   const fs::path parts = dir_ + parts_;
+  // A final Finish moves the parts aside before removing them, so a process
+  // killed while removing never leaves some parts gone and others there for
+  // the resumed Finish to assemble: what is under `done` was assembled
+  // already.
+  const fs::path done = parts.string() + ".done";
+  if (fs::exists(done, ec)) fs::remove_all(done, ec);
   if (!fs::exists(parts, ec)) return Status::OK();
   std::vector<fs::path> ndjson;
   for (const auto& e : fs::directory_iterator(parts, ec)) {
@@ -226,7 +232,11 @@ Status LocalRejectSink::Finish(bool final) {
     CSV2DDB_RETURN_IF_ERROR(Rename(all_csv + ".tmp", all_csv));
     CSV2DDB_RETURN_IF_ERROR(SyncDir(dir_));
   }
-  if (final) fs::remove_all(parts, ec);
+  if (final) {
+    CSV2DDB_RETURN_IF_ERROR(Rename(parts.string(), done.string()));
+    CSV2DDB_RETURN_IF_ERROR(SyncDir(dir_));
+    fs::remove_all(done, ec);
+  }
   return Status::OK();
 }
 
