@@ -177,12 +177,12 @@ TEST(TypeProposer, BinaryOnlyWhenTheNameSaysSo) {
 
 TEST(TypeProposer, NaIsANullMarkerOnlyWhenItIsTheOnlyOddValue) {
   const ColumnProposal n = Propose({"1", "NA", "3", "NA"});
-  EXPECT_EQ(ProposedTypeName(n.type), "N");
+  EXPECT_STREQ(ProposedTypeName(n.type), "N");
   EXPECT_EQ(n.null_marker, "NA");
   EXPECT_EQ(n.nulls, 2u);
-  EXPECT_EQ(ProposedTypeName(Propose({"true", "N/A", "false"}).type), "BOOL");
+  EXPECT_STREQ(ProposedTypeName(Propose({"true", "N/A", "false"}).type), "BOOL");
   const ColumnProposal words = Propose({"NA", "EU", "APAC"});
-  EXPECT_EQ(ProposedTypeName(words.type), "S");
+  EXPECT_STREQ(ProposedTypeName(words.type), "S");
   EXPECT_EQ(words.null_marker, "");
   // \N comes first when present.
   EXPECT_EQ(Propose({"1", "\\N", "NA"}).null_marker, "\\N");
