@@ -177,6 +177,14 @@ class Modes(Base):
                 self.assertEqual([(x["line"], x["rule"]) for x in lines],
                                  [(2, "existing"), (5, "existing")])
                 self.assertEqual(lines[1]["record"], {"id": "c", "name": "second", "ver": "2"})
+                if target == "ddb":
+                    # Billed as DynamoDB documents: each new item the server's
+                    # ConsumedCapacity (1), each failed condition the stored
+                    # item's size; dynalite ignores ALL_OLD, so the row's (1).
+                    cap = s["WRITE_CAPACITY"]
+                    self.assertEqual(cap["write_units_source"], "server", cap)
+                    self.assertEqual(cap["failed_condition_write_units"], 2, cap)
+                    self.assertEqual(cap["write_units"], 4, cap)
 
     def test_update_merges_attributes_in_file_order(self):
         for target in TARGETS:

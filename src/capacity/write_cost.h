@@ -2,8 +2,10 @@
 // throttle and the counters: capacity/item_size.h's billed size (DynamoDB's
 // sizing rules), rounded up to 1 KB, once for the table and once for every
 // global secondary index the item appears in. Conditional and update writes
-// are billed the same way on the larger of the item before and after (the
-// item before is not known here: this is the cost of the item written).
+// are billed on the larger of the item before and after, and a failed
+// condition on the stored item: the item before is not known here, so this is
+// the estimate paid before sending; sink/item_write_engine.h counts what the
+// server says the write consumed.
 // Pure; thread-safe.
 #pragma once
 

@@ -68,6 +68,11 @@ struct BatchWriteCounters {
   // `consumed_reported` counts the responses that carried it.
   std::atomic<uint64_t> write_units_consumed_x100{0};
   std::atomic<uint64_t> consumed_reported{0};
+  // Conditional writes whose condition failed (sink/item_write_engine.h):
+  // DynamoDB bills them the stored item's size, at least 1 unit, and reports
+  // no ConsumedCapacity; this is that figure, from the stored item the error
+  // returned (ALL_OLD) or, without it, from the row's size.
+  std::atomic<uint64_t> failed_condition_write_units{0};
 };
 
 // The estimated write capacity units of an item whose DynamoDB JSON is

@@ -193,7 +193,7 @@ Status DynamoDbSink::Prepare(const TableSpec& spec) {
   if (options_.mode == WriteMode::kInsert || options_.mode == WriteMode::kUpdate) {
     item_engine_ = std::make_unique<ItemWriteEngine>(client_.get(), throttle_.get(), table_, want,
                                                      options_.retry, endpoint_, options_.mode,
-                                                     options_.if_newer, options_.redo);
+                                                     options_.if_newer, options_.redo, gsis);
   }
   engine_ = std::make_unique<BatchWriteEngine>(
       client_.get(), throttle_.get(), table_, std::move(want), options_.retry, endpoint_,
@@ -280,10 +280,11 @@ std::vector<std::pair<std::string, uint64_t>> DynamoDbSink::Stats() const {
 
 uint64_t DynamoDbSink::WriteUnits() const {
   const BatchWriteCounters& c = counters();
+  const uint64_t failed = c.failed_condition_write_units.load(std::memory_order_relaxed);
   if (c.consumed_reported.load(std::memory_order_relaxed) > 0) {
-    return (c.write_units_consumed_x100.load(std::memory_order_relaxed) + 50) / 100;
+    return (c.write_units_consumed_x100.load(std::memory_order_relaxed) + 50) / 100 + failed;
   }
-  return c.write_units_estimated.load(std::memory_order_relaxed);
+  return c.write_units_estimated.load(std::memory_order_relaxed) + failed;
 }
 
 std::string DynamoDbSink::CapacityReport() const {
@@ -309,6 +310,10 @@ std::string DynamoDbSink::CapacityReport() const {
   w.String(server ? "server" : "estimated");
   w.Key("write_units_estimated");
   w.Uint64(c.write_units_estimated.load());
+  if (const uint64_t failed = c.failed_condition_write_units.load(); failed > 0) {
+    w.Key("failed_condition_write_units");  // included in write_units
+    w.Uint64(failed);
+  }
   const double seconds =
       std::chrono::duration<double>(
           (options_.clock ? options_.clock() : std::chrono::steady_clock::now()) - started_)

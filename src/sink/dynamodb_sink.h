@@ -108,7 +108,9 @@ class DynamoDbSink : public Sink {
   std::vector<std::pair<std::string, uint64_t>> Stats() const override;
   SinkActivity Activity() const override;
   // {"mode":..,"decision":..,"start_wcu_per_second":..,...,"write_units":..,
-  //  "write_units_source":"server"|"estimated"}; see capacity/write_governor.h.
+  //  "write_units_source":"server"|"estimated", "write_units_estimated":..,
+  //  "failed_condition_write_units":.. (only when some; included in
+  //  write_units), "wcu_per_second":..}; see capacity/write_governor.h.
   std::string CapacityReport() const override;
   std::string CapacityDecision() const override { return throttle_->governor_reason(); }
 

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -10,6 +12,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "aws/dynamodb/write_response.h"
 #include "aws/redact.h"
 #include "capacity/write_cost.h"
 #include "common/json_escape.h"
@@ -23,6 +26,12 @@ namespace dom = simdjson::dom;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::string_view kConditionFailed = "ConditionalCheckFailedException";
+// Every write asks for the server's figure of the capacity it consumed, and a
+// conditional one for the stored item when its condition fails: that item's
+// size is what the failed write is billed (aws/dynamodb/write_response.h).
+constexpr std::string_view kReturnCapacity = "\"ReturnConsumedCapacity\":\"TOTAL\"";
+constexpr std::string_view kReturnOldOnFailure =
+    "\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\"";
 
 // One request of the chunk: the item it is for, whether it reads the item
 // back (redo), and how often it was sent.
@@ -35,6 +44,10 @@ struct Op {
 struct Completion {
   Op op;
   aws::CallOutcome outcome;
+  // What the write consumed (write_response.h): the server's figure when it
+  // gave one (`from_server`), else the estimate; 0 for a read.
+  double units = 0;
+  bool from_server = false;
 };
 
 struct Mailbox {
@@ -69,12 +82,32 @@ WriteThrottle::Signal SignalOf(const aws::CallOutcome& outcome) {
                                                                : WriteThrottle::Signal::kOther;
 }
 
+// Sets what the write of `c` consumed (aws/dynamodb/write_response.h). `paid`:
+// the estimate paid when it was sent (indexes included); `row_units`: the
+// row's own table units.
+void Consumed(Completion& c, double paid, double row_units) {
+  const aws::CallOutcome& outcome = c.outcome;
+  if (outcome.ok()) {
+    const double server = aws::ParseItemConsumedCapacity(outcome.body);
+    c.from_server = server >= 0;
+    c.units = c.from_server ? server : paid;
+  } else if (outcome.error->code == kConditionFailed) {
+    // Billed on the stored item, at least one unit, and no index is written.
+    // Without the stored item (an endpoint that ignores ALL_OLD), the row's
+    // own size stands in for it.
+    const std::string stored = aws::ParseConditionFailedItem(outcome.error_body);
+    c.units = stored.empty() ? row_units : static_cast<double>(CostToWrite(stored, {}).table_units);
+  } else {
+    c.units = 0;  // throttled or refused: nothing written
+  }
+}
+
 }  // namespace
 
 ItemWriteEngine::ItemWriteEngine(const aws::DynamoDbClient* client, WriteThrottle* throttle,
                                  std::string table, TableKeys keys, aws::RetryPolicy retry,
                                  std::string endpoint, WriteMode mode, std::string if_newer,
-                                 bool redo)
+                                 bool redo, std::vector<GsiKeys> gsis)
     : client_(client),
       throttle_(throttle),
       table_(std::move(table)),
@@ -83,7 +116,8 @@ ItemWriteEngine::ItemWriteEngine(const aws::DynamoDbClient* client, WriteThrottl
       endpoint_(std::move(endpoint)),
       mode_(mode),
       if_newer_(std::move(if_newer)),
-      redo_(redo) {}
+      redo_(redo),
+      gsis_(std::move(gsis)) {}
 
 std::string ItemWriteEngine::BuildPutIfAbsent(std::string_view item) const {
   std::string body = "{\"TableName\":";
@@ -94,7 +128,7 @@ std::string ItemWriteEngine::BuildPutIfAbsent(std::string_view item) const {
       ",\"ConditionExpression\":\"attribute_not_exists(#pk)\",\"ExpressionAttributeNames\":{"
       "\"#pk\":";
   AppendString(keys_.partition.name, &body);
-  body += "}}";
+  body += "}," + std::string(kReturnCapacity) + "," + std::string(kReturnOldOnFailure) + "}";
   return body;
 }
 
@@ -178,6 +212,8 @@ Result<std::string> ItemWriteEngine::BuildUpdate(std::string_view item) const {
   }
   if (!names.empty()) body += ",\"ExpressionAttributeNames\":{" + names + "}";
   if (!values.empty()) body += ",\"ExpressionAttributeValues\":{" + values + "}";
+  body += "," + std::string(kReturnCapacity);
+  if (!if_newer_.empty()) body += "," + std::string(kReturnOldOnFailure);
   body += '}';
   return body;
 }
@@ -282,24 +318,28 @@ class ItemWriteEngine::ChunkWrite {
       body = std::move(b).value();
       operation = "UpdateItem";
     }
-    // A write pays its write units (a conditional write that fails consumes
-    // them too); a consistent read consumes no write capacity.
-    const double units = op.get ? 0.0 : CostToWrite(item, {}).total();
+    // A write pays its estimated write units up front; the answer says what
+    // it consumed (Consumed), and the difference is refunded. A consistent
+    // read consumes no write capacity.
+    const WriteCost cost = op.get ? WriteCost{0, 0} : CostToWrite(item, e_.gsis_);
+    const double units = cost.total();
+    const double row_units = static_cast<double>(cost.table_units);
     e_.throttle_->Acquire(static_cast<size_t>(units));
     ++op.attempt;
     ++in_flight_;
     ++e_.counters_.requests;
     ++e_.counters_.in_flight;
-    e_.client_->CallAsync(
-        operation, std::move(body),
-        [mailbox = mailbox_, throttle = e_.throttle_, op, units](aws::CallOutcome outcome) mutable {
-          const WriteThrottle::Signal signal = SignalOf(outcome);
-          const bool charged = signal != WriteThrottle::Signal::kThrottled;
-          throttle->Release(signal, charged ? units : 0.0, charged ? 0.0 : units);
-          std::lock_guard<std::mutex> lock(mailbox->mu);
-          mailbox->done.push_back(Completion{op, std::move(outcome)});
-          mailbox->cv.notify_one();
-        });
+    e_.client_->CallAsync(operation, std::move(body),
+                          [mailbox = mailbox_, throttle = e_.throttle_, op, units,
+                           row_units](aws::CallOutcome outcome) mutable {
+                            const WriteThrottle::Signal signal = SignalOf(outcome);
+                            Completion c{op, std::move(outcome)};
+                            if (!op.get) Consumed(c, units, row_units);
+                            throttle->Release(signal, c.units, std::max(0.0, units - c.units));
+                            std::lock_guard<std::mutex> lock(mailbox->mu);
+                            mailbox->done.push_back(std::move(c));
+                            mailbox->cv.notify_one();
+                          });
   }
 
   const char* SkipReason() const {
@@ -330,12 +370,19 @@ class ItemWriteEngine::ChunkWrite {
         }
         return;
       }
-      e_.counters_.write_units_estimated += EstimatedWriteUnits(item.size());
+      e_.counters_.write_units_estimated +=
+          static_cast<uint64_t>(CostToWrite(item, e_.gsis_).total());
+      if (c.from_server) {
+        ++e_.counters_.consumed_reported;
+        e_.counters_.write_units_consumed_x100 +=
+            static_cast<uint64_t>(std::llround(c.units * 100));
+      }
       Finish(op.item);
       return;
     }
     const aws::AwsError& error = *outcome.error;
     if (!op.get && error.code == kConditionFailed) {
+      e_.counters_.failed_condition_write_units += static_cast<uint64_t>(c.units);
       if (e_.redo_) {
         ready_.push_front(Op{op.item, true, 0});
       } else {

@@ -33,6 +33,7 @@
 #include "aws/retry_policy.h"
 #include "batch/batcher.h"
 #include "batch/item_buffer.h"
+#include "capacity/item_size.h"
 #include "common/status.h"
 #include "sink/batch_write_engine.h"
 #include "sink/sink.h"
@@ -45,9 +46,11 @@ class ItemWriteEngine {
  public:
   // `client` and `throttle` are not owned and must outlive the engine.
   // `mode` is kInsert or kUpdate; `if_newer` (update only) may be empty.
+  // `gsis`: the table's global secondary indexes, for the write units an
+  // item is estimated to cost before it is sent (capacity/write_cost.h).
   ItemWriteEngine(const aws::DynamoDbClient* client, WriteThrottle* throttle, std::string table,
                   TableKeys keys, aws::RetryPolicy retry, std::string endpoint, WriteMode mode,
-                  std::string if_newer, bool redo);
+                  std::string if_newer, bool redo, std::vector<GsiKeys> gsis = {});
   ItemWriteEngine(const ItemWriteEngine&) = delete;
   ItemWriteEngine& operator=(const ItemWriteEngine&) = delete;
 
@@ -58,10 +61,17 @@ class ItemWriteEngine {
   Status Write(const ItemBuffer& items, const BatchPlan& plan,
                std::vector<SinkRejection>* outcomes) const;
 
-  // requests: PutItem/UpdateItem/GetItem sent; the other fields as for batches.
+  // requests: PutItem/UpdateItem/GetItem sent; the other fields as for
+  // batches. Write capacity, as DynamoDB bills it: a write that succeeded
+  // counts the server's ConsumedCapacity (the larger of the item before and
+  // after, with its indexes) when the answer has it, and always its estimate
+  // in write_units_estimated; a write whose condition failed counts the
+  // stored item's units (at least 1) in failed_condition_write_units.
   const BatchWriteCounters& counters() const { return counters_; }
 
   // Request bodies (DynamoDB JSON protocol), from an item's DynamoDB JSON.
+  // Every write asks ReturnConsumedCapacity TOTAL, and a conditional one
+  // ReturnValuesOnConditionCheckFailure ALL_OLD.
   // PutItem: the item, ConditionExpression attribute_not_exists(#pk).
   std::string BuildPutIfAbsent(std::string_view item) const;
   // UpdateItem: Key, "SET #a0 = :v0, ..." over the non-key attributes (no
@@ -85,6 +95,7 @@ class ItemWriteEngine {
   const WriteMode mode_;
   const std::string if_newer_;
   const bool redo_;
+  const std::vector<GsiKeys> gsis_;
   mutable BatchWriteCounters counters_;
 };
 

@@ -212,6 +212,7 @@ CallOutcome ToCallOutcome(HttpResponse response) {
     }
   } else {
     outcome.error = ParseDynamoDbError(response);
+    outcome.error_body = std::move(response.body);
   }
   return outcome;
 }
@@ -430,7 +431,7 @@ std::optional<AwsError> DynamoDbClient::BuildRequest(std::string_view operation,
 CallOutcome DynamoDbClient::Call(std::string_view operation, std::string body) const {
   HttpRequest request;
   if (auto error = BuildRequest(operation, std::move(body), &request)) {
-    return CallOutcome{std::move(error), {}};
+    return CallOutcome{std::move(error), {}, {}};
   }
   // Send (not Submit + wait) so a call from a callback fails instead of deadlocking.
   return ToCallOutcome(http_->Send(std::move(request)));
@@ -440,7 +441,7 @@ void DynamoDbClient::CallAsync(std::string_view operation, std::string body,
                                std::function<void(CallOutcome)> done) const {
   HttpRequest request;
   if (auto error = BuildRequest(operation, std::move(body), &request)) {
-    return done(CallOutcome{std::move(error), {}});
+    return done(CallOutcome{std::move(error), {}, {}});
   }
   http_->Submit(std::move(request), [done = std::move(done)](HttpResponse response) {
     done(ToCallOutcome(std::move(response)));

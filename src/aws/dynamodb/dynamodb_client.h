@@ -116,6 +116,10 @@ BatchWriteOutcome ParseBatchWriteItemResponse(std::string_view body);
 struct CallOutcome {
   std::optional<AwsError> error;
   std::string body;
+  // With an error answered by the server: its raw body, for what an error
+  // may carry (a ConditionalCheckFailedException's stored Item, see
+  // write_response.h). Server text: never log it.
+  std::string error_body;
   bool ok() const { return !error.has_value(); }
 };
 
