@@ -133,6 +133,30 @@ class LogFormat(DynaliteCase):
         code, _, err = self.cli("run", SAMPLE, "-m", EV_MAPPING, "--log-format", "yaml")
         self.assertEqual(code, 2)
 
+    def test_every_command_that_fails_says_so_in_json(self):
+        with open(self.path("not-json.txt"), "w") as f:
+            f.write("not a summary\n")
+        cases = [
+            (["status", "nosuch", "--state-dir", self.path("state")], "no execution 'nosuch'"),
+            (["list", "--state-dir", os.path.join(SAMPLE, "under-a-file")], "under-a-file"),
+            (["merge-reports", self.path("not-json.txt")], "not a JSON object"),
+            (["plan", self.path("missing.csv")], "missing.csv"),
+            (["infer", self.path("missing.csv")], "missing.csv"),
+        ]
+        for args, says in cases:
+            with self.subTest(command=args[0]):
+                code, _, err = self.cli(*args, "--log-format", "json")
+                self.assertNotEqual(code, 0, err)
+                events = self.events(err)
+                self.assertEqual([(e["level"], e["event"]) for e in events],
+                                 [("error", "error")], err)
+                self.assertIn(says, events[0]["message"])
+                # The same command in text: one "csv2ddb: " line.
+                code, _, err = self.cli(*args)
+                self.assertNotEqual(code, 0, err)
+                self.assertEqual(err.count("\n"), 1, err)
+                self.assertTrue(err.startswith("csv2ddb: ") and says in err, err)
+
     def test_text_stays_the_default_and_quiet(self):
         code, _, err = self.cli("run", SAMPLE, "-m", EV_MAPPING, "-t",
                                 "sqlite://" + self.path("t.sqlite"), "--name", "text",

@@ -2,6 +2,7 @@
 
 #include "cli/run_command.h"
 #include "infer/infer.h"
+#include "report/event_log.h"
 
 namespace csv2ddb {
 
@@ -10,13 +11,14 @@ int InferCommand(const std::string& input, uint64_t sample_rows) {
   options.sample_rows = sample_rows;
   Result<InferResult> result = InferMapping(input, options);
   if (!result.ok()) {
-    std::fprintf(stderr, "csv2ddb: %s\n", result.status().message().c_str());
+    LogEvent(LogLevel::kError, "error", result.status().message());
     return result.status().code() == Status::Code::kInternal ? kExitInternal : kExitUsage;
   }
   std::fwrite(result->toml.data(), 1, result->toml.size(), stdout);
   std::fflush(stdout);
-  for (const std::string& w : result->warnings)
-    std::fprintf(stderr, "csv2ddb: warning: %s\n", w.c_str());
+  for (const std::string& w : result->warnings) {
+    LogEvent(LogLevel::kWarn, "warning", "warning: " + w);
+  }
   return 0;
 }
 

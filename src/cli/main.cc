@@ -148,6 +148,7 @@ int Main(int argc, char** argv) {
   status_cmd->add_option("name", name, "execution name")->type_name("EXECUTION")->required();
   csv2ddb::AddStateDirFlag(status_cmd, &state_dir);
   csv2ddb::AddOutputFlag(status_cmd, &output);
+  AddLogFormatFlag(status_cmd, &log_format);
   std::vector<std::string> reports;
   CLI::App* merge_cmd =
       app.add_subcommand("merge-reports", "sum the summaries (JSON files) of the shards of a run");
@@ -156,6 +157,7 @@ int Main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   csv2ddb::AddOutputFlag(merge_cmd, &output);
+  AddLogFormatFlag(merge_cmd, &log_format);
   RunOptions plan;
   std::string plan_out = "-";
   CLI::App* plan_cmd = app.add_subcommand(
@@ -170,11 +172,13 @@ int Main(int argc, char** argv) {
       ->type_name("FILE");
   csv2ddb::AddChunkSizeFlag(plan_cmd, &plan, "64MiB");
   csv2ddb::AddAwsFlags(plan_cmd, &plan);
+  AddLogFormatFlag(plan_cmd, &log_format);
   CLI::App* lambda_cmd = app.add_subcommand(
       "lambda", "serve AWS Lambda invocations (Step Functions worker; see src/lambda/worker.h)");
   CLI::App* list_cmd = app.add_subcommand("list", "list executions (like list-executions)");
   csv2ddb::AddStateDirFlag(list_cmd, &state_dir);
   csv2ddb::AddOutputFlag(list_cmd, &output);
+  AddLogFormatFlag(list_cmd, &log_format);
 
   std::string help_topic;
   bool help_man = false;
@@ -199,6 +203,7 @@ int Main(int argc, char** argv) {
   infer_cmd->add_option("--sample-rows", sample_rows, "data rows to read")
       ->check(CLI::Range(uint64_t{1}, uint64_t{10000000}))
       ->capture_default_str();
+  AddLogFormatFlag(infer_cmd, &log_format);
 
   csv2ddb::ReportRequest report;
   CLI::App* report_cmd = app.add_subcommand(

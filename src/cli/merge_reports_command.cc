@@ -10,6 +10,7 @@
 #include <set>
 
 #include "cli/run_command.h"
+#include "report/event_log.h"
 
 namespace csv2ddb {
 
@@ -39,7 +40,7 @@ int MergeReportsCommand(const std::vector<std::string>& paths, OutputFormat form
   for (const std::string& path : paths) {
     simdjson::dom::element doc;
     if (parser.load(path).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
-      std::fprintf(stderr, "csv2ddb: report '%s' is missing or not a JSON object\n", path.c_str());
+      LogEvent(LogLevel::kError, "error", "report '" + path + "' is missing or not a JSON object");
       return kExitUsage;
     }
     for (auto [key, value] : doc.get_object()) {
@@ -56,8 +57,8 @@ int MergeReportsCommand(const std::vector<std::string>& paths, OutputFormat form
     }
   }
   if (tables.size() > 1) {
-    std::fprintf(stderr,
-                 "csv2ddb: the reports name different tables; merge one migration at a time\n");
+    LogEvent(LogLevel::kError, "error",
+             "the reports name different tables; merge one migration at a time");
     return kExitUsage;
   }
   rapidjson::StringBuffer sb;

@@ -8,17 +8,18 @@
 #include <fstream>
 
 #include "aws/s3/s3_client.h"
-#include "execution/aws_io.h"
 #include "cli/run_command.h"
 #include "csv/header_reader.h"
+#include "execution/aws_io.h"
 #include "mapping/mapping.h"
+#include "report/event_log.h"
 #include "split/record_splitter.h"
 
 namespace csv2ddb {
 
 int PlanCommand(const RunOptions& o, const std::string& out) {
   const auto fail = [](const std::string& msg) {
-    std::fprintf(stderr, "csv2ddb: %s\n", msg.c_str());
+    LogEvent(LogLevel::kError, "error", msg);
     return kExitUsage;
   };
   Dialect dialect;
@@ -93,7 +94,7 @@ int PlanCommand(const RunOptions& o, const std::string& out) {
     std::fputc('\n', stdout);
   } else if (out.rfind("s3://", 0) == 0) {
     if (Status st = io.PutS3Object(out, manifest); !st.ok()) {
-      std::fprintf(stderr, "csv2ddb: %s\n", st.message().c_str());
+      LogEvent(LogLevel::kError, "error", st.message());
       return kExitFailed;
     }
   } else {

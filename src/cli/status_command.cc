@@ -8,6 +8,7 @@
 
 #include "cli/run_command.h"
 #include "journal/journal.h"
+#include "report/event_log.h"
 
 namespace csv2ddb {
 
@@ -97,17 +98,18 @@ int Print(const rapidjson::StringBuffer& sb, OutputFormat format, std::string_vi
 
 int StatusCommand(const std::string& name, const std::string& state_dir, OutputFormat format) {
   auto journal = Journal::Open(state_dir);
-  if (!journal.ok())
-    return std::fprintf(stderr, "csv2ddb: %s\n", journal.status().message().c_str()), kExitUsage;
+  if (!journal.ok()) {
+    LogEvent(LogLevel::kError, "error", journal.status().message());
+    return kExitUsage;
+  }
   auto record = (*journal)->Get(name);
   if (!record.ok() || !record->has_value()) {
-    std::fprintf(stderr, "csv2ddb: no execution '%s' in %s\n", name.c_str(),
-                 (*journal)->path().c_str());
+    LogEvent(LogLevel::kError, "error", "no execution '" + name + "' in " + (*journal)->path());
     return kExitUsage;
   }
   auto totals = (*journal)->Totals(name);
   if (!totals.ok()) {
-    std::fprintf(stderr, "csv2ddb: %s\n", totals.status().message().c_str());
+    LogEvent(LogLevel::kError, "error", totals.status().message());
     return kExitFailed;
   }
   rapidjson::StringBuffer sb;
@@ -119,11 +121,13 @@ int StatusCommand(const std::string& name, const std::string& state_dir, OutputF
 
 int ListCommand(const std::string& state_dir, OutputFormat format) {
   auto journal = Journal::Open(state_dir);
-  if (!journal.ok())
-    return std::fprintf(stderr, "csv2ddb: %s\n", journal.status().message().c_str()), kExitUsage;
+  if (!journal.ok()) {
+    LogEvent(LogLevel::kError, "error", journal.status().message());
+    return kExitUsage;
+  }
   auto all = (*journal)->List();
   if (!all.ok()) {
-    std::fprintf(stderr, "csv2ddb: %s\n", all.status().message().c_str());
+    LogEvent(LogLevel::kError, "error", all.status().message());
     return kExitFailed;
   }
   rapidjson::StringBuffer sb;
