@@ -51,6 +51,37 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
+// Calls `on_field(key, value)` for each field of `obj`, in order. False at
+// the first malformed field or when `on_field` returns false.
+template <typename OnField>
+bool ForEachField(od::object obj, OnField&& on_field) {
+  for (auto field : obj) {
+    std::string_view key;
+    CSV2DDB_JSON_OK(field.unescaped_key().get(key));
+    if (!on_field(key, field.value())) return false;
+  }
+  return true;
+}
+
+// ForEachField over `value`, which must be an object.
+template <typename OnField>
+bool ForEachField(od::value value, OnField&& on_field) {
+  od::object obj;
+  CSV2DDB_JSON_OK(value.get_object().get(obj));
+  return ForEachField(obj, std::forward<OnField>(on_field));
+}
+
+// ForEachField over the top-level object of a response body.
+template <typename OnField>
+bool ForEachRootField(std::string_view body, OnField&& on_field) {
+  simdjson::padded_string json(body);
+  od::document doc;
+  od::object root;
+  CSV2DDB_JSON_OK(ThreadParser().iterate(json).get(doc));
+  CSV2DDB_JSON_OK(doc.get_object().get(root));
+  return ForEachField(root, std::forward<OnField>(on_field));
+}
+
 bool GetString(od::value value, std::string* out) {
   std::string_view view;
   CSV2DDB_JSON_OK(value.get_string().get(view));
@@ -66,14 +97,19 @@ bool GetNumber(od::value value, double* out) {
 // Reads `name` (a number) from a small object such as
 // {"ReadCapacityUnits":5,"WriteCapacityUnits":10}.
 bool GetNumberField(od::value value, std::string_view name, double* out) {
-  od::object obj;
-  CSV2DDB_JSON_OK(value.get_object().get(obj));
-  for (auto f : obj) {
-    std::string_view k;
-    CSV2DDB_JSON_OK(f.unescaped_key().get(k));
-    if (k == name && !GetNumber(f.value(), out)) return false;
-  }
-  return true;
+  return ForEachField(
+      value, [&](std::string_view k, od::value v) { return k != name || GetNumber(v, out); });
+}
+
+// {"AttributeName":..,"<type_field>":..}, an entry of KeySchema or
+// AttributeDefinitions.
+bool GetKeyEntry(od::value entry, std::string_view type_field, std::string* name,
+                 std::string* type) {
+  return ForEachField(entry, [&](std::string_view k, od::value v) {
+    if (k == "AttributeName") return GetString(v, name);
+    if (k == type_field) return GetString(v, type);
+    return true;
+  });
 }
 
 bool ParseIndex(od::object index, IndexDescription* out) {
@@ -90,18 +126,10 @@ bool ParseIndex(od::object index, IndexDescription* out) {
       CSV2DDB_JSON_OK(f.value().get_array().get(entries));
       std::string hash, range;
       for (auto entry : entries) {
-        od::object obj;
-        CSV2DDB_JSON_OK(entry.get_object().get(obj));
+        od::value value;
+        CSV2DDB_JSON_OK(entry.get(value));
         std::string name, type;
-        for (auto e : obj) {
-          std::string_view ek;
-          CSV2DDB_JSON_OK(e.unescaped_key().get(ek));
-          if (ek == "AttributeName") {
-            if (!GetString(e.value(), &name)) return false;
-          } else if (ek == "KeyType") {
-            if (!GetString(e.value(), &type)) return false;
-          }
-        }
+        if (!GetKeyEntry(value, "KeyType", &name, &type)) return false;
         (type == "RANGE" ? range : hash) = std::move(name);
       }
       if (!hash.empty()) out->key_attributes.push_back(std::move(hash));
@@ -126,12 +154,12 @@ bool ParseTable(od::object table, TableDescription* desc, std::vector<KeySchemaE
     } else if (key == "TableStatus") {
       if (!GetString(field.value(), &desc->status)) return false;
     } else if (key == "BillingModeSummary") {
-      od::object summary;
-      CSV2DDB_JSON_OK(field.value().get_object().get(summary));
-      for (auto f : summary) {
-        std::string_view k;
-        CSV2DDB_JSON_OK(f.unescaped_key().get(k));
-        if (k == "BillingMode" && !GetString(f.value(), &desc->billing_mode)) return false;
+      od::value summary;
+      CSV2DDB_JSON_OK(field.value().get(summary));
+      if (!ForEachField(summary, [&](std::string_view k, od::value v) {
+            return k != "BillingMode" || GetString(v, &desc->billing_mode);
+          })) {
+        return false;
       }
     } else if (key == "ProvisionedThroughput") {
       if (!GetNumberField(field.value(), "WriteCapacityUnits", &desc->write_capacity_units)) {
@@ -160,17 +188,11 @@ bool ParseTable(od::object table, TableDescription* desc, std::vector<KeySchemaE
       od::array entries;
       CSV2DDB_JSON_OK(field.value().get_array().get(entries));
       for (auto entry : entries) {
-        od::object obj;
-        CSV2DDB_JSON_OK(entry.get_object().get(obj));
+        od::value value;
+        CSV2DDB_JSON_OK(entry.get(value));
         std::string name, type;
-        for (auto f : obj) {
-          std::string_view k;
-          CSV2DDB_JSON_OK(f.unescaped_key().get(k));
-          if (k == "AttributeName") {
-            if (!GetString(f.value(), &name)) return false;
-          } else if (k == (is_schema ? "KeyType" : "AttributeType")) {
-            if (!GetString(f.value(), &type)) return false;
-          }
+        if (!GetKeyEntry(value, is_schema ? "KeyType" : "AttributeType", &name, &type)) {
+          return false;
         }
         if (is_schema) {
           schema->push_back({std::move(name), std::move(type)});
@@ -241,25 +263,14 @@ Result<TableDescription> ParseTableDescription(std::string_view body) {
   std::vector<KeySchemaEntry> schema;
   std::vector<KeyAttribute> definitions;
   bool found = false;
-  auto parse = [&]() {
-    simdjson::padded_string json(body);
-    od::document doc;
-    od::object root;
-    CSV2DDB_JSON_OK(ThreadParser().iterate(json).get(doc));
-    CSV2DDB_JSON_OK(doc.get_object().get(root));
-    for (auto field : root) {
-      std::string_view key;
-      CSV2DDB_JSON_OK(field.unescaped_key().get(key));
-      if (key == "Table" || key == "TableDescription") {
-        od::object table;
-        CSV2DDB_JSON_OK(field.value().get_object().get(table));
-        if (!ParseTable(table, &desc, &schema, &definitions)) return false;
-        found = true;
-      }
-    }
-    return true;
-  };
-  if (!parse() || !found) return Status::Corruption("DynamoDB table description: malformed JSON");
+  const bool parsed = ForEachRootField(body, [&](std::string_view key, od::value value) {
+    if (key != "Table" && key != "TableDescription") return true;
+    od::object table;
+    CSV2DDB_JSON_OK(value.get_object().get(table));
+    found = true;
+    return ParseTable(table, &desc, &schema, &definitions);
+  });
+  if (!parsed || !found) return Status::Corruption("DynamoDB table description: malformed JSON");
   for (const KeySchemaEntry& entry : schema) {
     auto def = std::find_if(definitions.begin(), definitions.end(),
                             [&](const KeyAttribute& a) { return a.name == entry.name; });
@@ -278,24 +289,12 @@ Result<TableDescription> ParseTableDescription(std::string_view body) {
 
 Result<AccountLimits> ParseDescribeLimits(std::string_view body) {
   AccountLimits limits;
-  auto parse = [&]() {
-    simdjson::padded_string json(body);
-    od::document doc;
-    od::object root;
-    CSV2DDB_JSON_OK(ThreadParser().iterate(json).get(doc));
-    CSV2DDB_JSON_OK(doc.get_object().get(root));
-    for (auto field : root) {
-      std::string_view key;
-      CSV2DDB_JSON_OK(field.unescaped_key().get(key));
-      if (key == "AccountMaxWriteCapacityUnits") {
-        if (!GetNumber(field.value(), &limits.account_max_wcu)) return false;
-      } else if (key == "TableMaxWriteCapacityUnits") {
-        if (!GetNumber(field.value(), &limits.table_max_wcu)) return false;
-      }
-    }
+  const bool parsed = ForEachRootField(body, [&](std::string_view key, od::value value) {
+    if (key == "AccountMaxWriteCapacityUnits") return GetNumber(value, &limits.account_max_wcu);
+    if (key == "TableMaxWriteCapacityUnits") return GetNumber(value, &limits.table_max_wcu);
     return true;
-  };
-  if (!parse()) return Status::Corruption("DynamoDB DescribeLimits: malformed JSON");
+  });
+  if (!parsed) return Status::Corruption("DynamoDB DescribeLimits: malformed JSON");
   return limits;
 }
 
@@ -342,59 +341,47 @@ std::string BuildCreateTableBody(const CreateTableRequest& request) {
 
 BatchWriteOutcome ParseBatchWriteItemResponse(std::string_view body) {
   BatchWriteOutcome outcome;
-  auto parse = [&]() {
-    simdjson::padded_string json(body);
-    od::document doc;
-    od::object root;
-    CSV2DDB_JSON_OK(ThreadParser().iterate(json).get(doc));
-    CSV2DDB_JSON_OK(doc.get_object().get(root));
-    for (auto field : root) {
-      std::string_view key;
-      CSV2DDB_JSON_OK(field.unescaped_key().get(key));
+  // {"Item":{..}} of a PutRequest, {"Key":{..}} of a DeleteRequest.
+  const auto unprocessed = [&](std::string_view kind, od::value request) {
+    if (kind != "PutRequest" && kind != "DeleteRequest") return true;
+    return ForEachField(request, [&](std::string_view key, od::value item) {
+      if (key != "Item" && key != "Key") return true;
+      od::object obj;
+      std::string_view raw;
+      CSV2DDB_JSON_OK(item.get_object().get(obj));
+      CSV2DDB_JSON_OK(obj.raw_json().get(raw));
+      outcome.unprocessed_items.emplace_back(raw);
+      return true;
+    });
+  };
+  const auto parse = [&]() {
+    return ForEachRootField(body, [&](std::string_view key, od::value value) {
       if (key == "ConsumedCapacity") {  // [{"TableName":..,"CapacityUnits":n},...]
         od::array entries;
-        CSV2DDB_JSON_OK(field.value().get_array().get(entries));
+        CSV2DDB_JSON_OK(value.get_array().get(entries));
         double total = 0;
         for (auto entry : entries) {
           double units = 0;
-          od::value value;
-          CSV2DDB_JSON_OK(entry.get(value));
-          if (!GetNumberField(value, "CapacityUnits", &units)) return false;
+          od::value v;
+          CSV2DDB_JSON_OK(entry.get(v));
+          if (!GetNumberField(v, "CapacityUnits", &units)) return false;
           total += units;
         }
         outcome.consumed_capacity = total;
-        continue;
+        return true;
       }
-      if (key != "UnprocessedItems") continue;
-      od::object tables;
-      CSV2DDB_JSON_OK(field.value().get_object().get(tables));
-      for (auto table : tables) {
+      if (key != "UnprocessedItems") return true;
+      return ForEachField(value, [&](std::string_view, od::value table) {
         od::array requests;
-        CSV2DDB_JSON_OK(table.value().get_array().get(requests));
+        CSV2DDB_JSON_OK(table.get_array().get(requests));
         for (auto request : requests) {
-          od::object request_obj;
-          CSV2DDB_JSON_OK(request.get_object().get(request_obj));
-          for (auto kind : request_obj) {
-            std::string_view kind_name;
-            CSV2DDB_JSON_OK(kind.unescaped_key().get(kind_name));
-            if (kind_name != "PutRequest" && kind_name != "DeleteRequest") continue;
-            od::object put;
-            CSV2DDB_JSON_OK(kind.value().get_object().get(put));
-            for (auto put_field : put) {
-              std::string_view put_key;
-              CSV2DDB_JSON_OK(put_field.unescaped_key().get(put_key));
-              if (put_key != "Item" && put_key != "Key") continue;
-              od::object item;
-              std::string_view raw;
-              CSV2DDB_JSON_OK(put_field.value().get_object().get(item));
-              CSV2DDB_JSON_OK(item.raw_json().get(raw));
-              outcome.unprocessed_items.emplace_back(raw);
-            }
-          }
+          od::value v;
+          CSV2DDB_JSON_OK(request.get(v));
+          if (!ForEachField(v, unprocessed)) return false;
         }
-      }
-    }
-    return true;
+        return true;
+      });
+    });
   };
   if (!parse()) {
     outcome.unprocessed_items.clear();
