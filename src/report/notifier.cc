@@ -155,7 +155,8 @@ Status NotifySns(const std::string& topic_arn, const std::string& body,
       aws::MakeSigV4Signer([provider] { return provider->GetCredentials(); }, arn->region, "sns");
   Result<aws::HttpClient*> http = context->http();
   if (!http.ok()) return http.status().WithContext("notify");
-  return aws::SnsPublish(*http, signer, aws::ResolveSnsEndpoint(arn->region), topic_arn, body)
+  return aws::SnsPublish(*http, signer, aws::ResolveSnsEndpoint(arn->region), topic_arn, body,
+                         options.timeout)
       .WithContext("notify");
 }
 

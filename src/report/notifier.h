@@ -42,8 +42,8 @@ struct NotifyOptions {
   aws::AwsContext* aws = nullptr;
   // Tests inject credentials for sns targets; null: the context's.
   std::shared_ptr<aws::CredentialsProvider> credentials;
-  // Bound on the webhook POST, connection included. (SNS Publish goes through
-  // the context's HTTP client and its timeouts.)
+  // Bound on the webhook POST and the SNS Publish, connection included (the
+  // Publish goes through the context's HTTP client, within its own bounds).
   std::chrono::milliseconds timeout{10000};
 };
 

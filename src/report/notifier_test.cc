@@ -249,6 +249,26 @@ TEST_F(NotifySnsTest, AuthorizationErrorIsReported) {
   EXPECT_EQ(server.Requests().size(), 1u);
 }
 
+// An SNS endpoint that takes the connection and never answers: the Publish
+// gives up at NotifyOptions::timeout, not at the HTTP client's own bound
+// (60 s), so a stalled endpoint cannot hold up the end of a run.
+TEST_F(NotifySnsTest, AStalledEndpointGivesUpAtTheNotifyTimeout) {
+  int port = 0;
+  const int fd = ::csv2ddb::testing::ListenOnLoopback(4, &port);  // never accepted
+  ASSERT_GE(fd, 0);
+  const std::string endpoint = "http://127.0.0.1:" + std::to_string(port);
+  setenv("AWS_ENDPOINT_URL_SNS", endpoint.c_str(), 1);
+  NotifyOptions options = TestOptions();
+  options.timeout = std::chrono::milliseconds(300);
+  Status s = Notify(Target(NotifyTarget::kSns, kArn), kSummary, options);
+  close(fd);
+  ASSERT_EQ(s.code(), Status::Code::kUnavailable) << s.message();
+  // libcurl says which bound ended it: "Operation timed out after N milliseconds".
+  const size_t at = s.message().find("timed out after ");
+  ASSERT_NE(at, std::string::npos) << s.message();
+  EXPECT_LT(std::stol(s.message().substr(at + 16)), 5000) << s.message();
+}
+
 TEST_F(NotifySnsTest, BadArnFailsUnsent) {
   Status s =
       Notify(Target(NotifyTarget::kSns, "arn:aws:sns:eu-west-1:1:t"), kSummary, TestOptions());

@@ -223,7 +223,12 @@ class CurlHttpClient::Loop {
     set(CURLOPT_PROTOCOLS_STR, "http,https");
     set(CURLOPT_TCP_KEEPALIVE, 1L);
     set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-    set(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
+    const std::chrono::milliseconds timeout =
+        req.timeout.count() > 0 &&
+                (options_.request_timeout.count() == 0 || req.timeout < options_.request_timeout)
+            ? req.timeout
+            : options_.request_timeout;
+    set(CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
     set(CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
     set(CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
     if (!options_.ca_bundle.empty()) {

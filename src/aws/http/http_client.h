@@ -37,6 +37,10 @@ struct HttpRequest {
   // URL (signers set it to what they signed). "Content-Length" is computed.
   std::vector<HttpHeader> headers;
   std::string body;
+  // Bounds this transfer (connection included) below the client's
+  // request_timeout, e.g. for a call that must not hold up the run's end.
+  // Zero: the client's.
+  std::chrono::milliseconds timeout{0};
 };
 
 struct HttpResponse {

@@ -154,8 +154,10 @@ Status SnsPublishResponseToStatus(const HttpResponse& response, std::string_view
 }
 
 Status SnsPublish(HttpClient* http, const RequestSigner& signer, const std::string& endpoint,
-                  const std::string& topic_arn, const std::string& message) {
+                  const std::string& topic_arn, const std::string& message,
+                  std::chrono::milliseconds timeout) {
   HttpRequest request = BuildSnsPublishRequest(endpoint, topic_arn, message);
+  request.timeout = timeout;
   if (Status signed_ok = SignRequest(signer, &request); !signed_ok.ok()) {
     return signed_ok.WithContext("SNS Publish to " + topic_arn);
   }

@@ -17,6 +17,7 @@
 // and must not run on the HttpClient's callback thread.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -78,8 +79,10 @@ Status SnsPublishResponseToStatus(const HttpResponse& response, std::string_view
 // and the topic's region, see MakeSigV4Signer) and sends it through `http`
 // (not owned), blocking until the answer. One attempt, no retries: a lost
 // notification is reported by the caller, it never changes a run's outcome.
-// A signing failure comes back as its own Status, unsent.
+// A signing failure comes back as its own Status, unsent. `timeout` (when
+// not zero) bounds the call below the client's own request timeout.
 Status SnsPublish(HttpClient* http, const RequestSigner& signer, const std::string& endpoint,
-                  const std::string& topic_arn, const std::string& message);
+                  const std::string& topic_arn, const std::string& message,
+                  std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 
 }  // namespace csv2ddb::aws
