@@ -17,7 +17,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import servers  # noqa: E402
-from project import BIN, SAMPLE, EV_MAPPING, TABLE  # noqa: E402
+from project import BIN, SAMPLE, EV_MAPPING, TABLE, NO_FILE  # noqa: E402
 from standin import SnsStandIn, env_without_aws  # noqa: E402
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:csv2ddb-executions"
@@ -38,7 +38,7 @@ class AwsContextTest(unittest.TestCase):
         with open(config, "w") as f:
             f.write(f"[default]\ncredential_process = {sys.executable} {script}\n")
         self.env = env_without_aws(AWS_CONFIG_FILE=config,
-                                   AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
+                                   AWS_SHARED_CREDENTIALS_FILE=NO_FILE,
                                    AWS_EC2_METADATA_DISABLED="true", AWS_REGION="us-east-1")
         # The sample with one bad row, so the run writes a reject to S3.
         with open(SAMPLE, encoding="utf-8", newline="") as f:
@@ -54,7 +54,7 @@ class AwsContextTest(unittest.TestCase):
 
     def aws(self, endpoint, *args):
         env = dict(self.env, AWS_ACCESS_KEY_ID="S3RVER", AWS_SECRET_ACCESS_KEY="S3RVER",
-                   AWS_CONFIG_FILE="/nonexistent")
+                   AWS_CONFIG_FILE=NO_FILE)
         p = subprocess.run(["aws", "--endpoint-url", endpoint, *args], env=env,
                            capture_output=True, timeout=300)
         self.assertEqual(p.returncode, 0, p.stderr.decode())

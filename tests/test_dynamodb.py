@@ -19,10 +19,10 @@ from dynalite_case import DynaliteCase  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 from standin import LoopbackStandIn, QuietHandler  # noqa: E402
 
-from project import BIN, SRC, SAMPLE, EV_MAPPING, TABLE  # noqa: E402
+from project import BIN, SRC, SAMPLE, EV_MAPPING, TABLE, NO_FILE  # noqa: E402
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="csv2ddb-test-secret",
-           AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
-           AWS_CONFIG_FILE="/nonexistent")
+           AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE=NO_FILE,
+           AWS_CONFIG_FILE=NO_FILE)
 ENV.pop("AWS_PROFILE", None)
 
 

@@ -23,11 +23,11 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import boto3  # noqa: E402
 from dynalite_case import DynaliteCase  # noqa: E402
-from project import BIN, SRC, EV_MAPPING  # noqa: E402
+from project import BIN, SRC, EV_MAPPING, NO_FILE  # noqa: E402
 
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="csv2ddb-test-secret",
-           AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
-           AWS_CONFIG_FILE="/nonexistent", AWS_REGION="us-east-1")
+           AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE=NO_FILE,
+           AWS_CONFIG_FILE=NO_FILE, AWS_REGION="us-east-1")
 ENV.pop("AWS_PROFILE", None)
 ENV.pop("AWS_DEFAULT_REGION", None)
 

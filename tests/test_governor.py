@@ -14,12 +14,12 @@ import servers  # noqa: E402
 from dynalite_case import DynaliteCase  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 
-from project import BIN, SAMPLE, EV_MAPPING  # noqa: E402
+from project import BIN, SAMPLE, EV_MAPPING, NO_FILE  # noqa: E402
 import subprocess  # noqa: E402
 
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="csv2ddb-test-secret",
-           AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
-           AWS_CONFIG_FILE="/nonexistent")
+           AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE=NO_FILE,
+           AWS_CONFIG_FILE=NO_FILE)
 ENV.pop("AWS_PROFILE", None)
 ROWS = 5305  # the sample's data rows (distinct keys)
 

@@ -25,12 +25,12 @@ import boto3  # noqa: E402
 import import_loader  # noqa: E402
 import servers  # noqa: E402
 from import_standin import ImportStandIn, validate  # noqa: E402
-from project import BIN, SRC, SAMPLE, EV_MAPPING, TABLE  # noqa: E402
+from project import BIN, SRC, SAMPLE, EV_MAPPING, TABLE, NO_FILE  # noqa: E402
 from s3_recorder import S3Recorder  # noqa: E402
 
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="S3RVER", AWS_SECRET_ACCESS_KEY="S3RVER",
            AWS_DEFAULT_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true",
-           AWS_SHARED_CREDENTIALS_FILE="/nonexistent", AWS_CONFIG_FILE="/nonexistent",
+           AWS_SHARED_CREDENTIALS_FILE=NO_FILE, AWS_CONFIG_FILE=NO_FILE,
            CSV2DDB_IMPORT_POLL_MS="20")
 ENV.pop("AWS_PROFILE", None)
 for k in [k for k in ENV if k.startswith("AWS_ENDPOINT_URL")]:

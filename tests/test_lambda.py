@@ -21,7 +21,7 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import servers  # noqa: E402
 
-from project import BIN, SRC, SAMPLE, EV_MAPPING  # noqa: E402
+from project import BIN, SRC, SAMPLE, EV_MAPPING, NO_FILE  # noqa: E402
 from standin import SnsStandIn  # noqa: E402
 ERRORS_BUCKET = "lambda-errors"
 SOURCE_BUCKET = "lambda-source"
@@ -153,7 +153,7 @@ class LambdaTests(unittest.TestCase):
     def env(self, api, table, invocations, **extra):
         env = dict(os.environ, AWS_ACCESS_KEY_ID="S3RVER", AWS_SECRET_ACCESS_KEY="S3RVER",
                    AWS_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true",
-                   AWS_SHARED_CREDENTIALS_FILE="/nonexistent", AWS_CONFIG_FILE="/nonexistent",
+                   AWS_SHARED_CREDENTIALS_FILE=NO_FILE, AWS_CONFIG_FILE=NO_FILE,
                    AWS_LAMBDA_RUNTIME_API=api.address, CSV2DDB_MAPPING=EV_MAPPING,
                    CSV2DDB_TABLE=table, CSV2DDB_ERRORS_BUCKET=ERRORS_BUCKET,
                    CSV2DDB_DYNAMODB_ENDPOINT=self.ddb_server.endpoint,

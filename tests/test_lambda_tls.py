@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import boto3  # noqa: E402
 import servers  # noqa: E402
-from project import BIN, SRC, SAMPLE, EV_MAPPING  # noqa: E402
+from project import BIN, SRC, SAMPLE, EV_MAPPING, NO_FILE  # noqa: E402
 from test_lambda import FakeRuntimeApi  # noqa: E402
 from tls_proxy import TestPki, TlsProxy  # noqa: E402
 
@@ -122,7 +122,7 @@ class TlsCaBundle(unittest.TestCase):
     def base_env(self):
         return {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
                 "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
-                "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+                "AWS_CONFIG_FILE": NO_FILE, "AWS_SHARED_CREDENTIALS_FILE": NO_FILE,
                 "HOME": self.dir}
 
     def invoke_package(self, task, ca, **extra):

@@ -12,12 +12,12 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from dynalite_case import DynaliteCase  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
-from project import BIN, SAMPLE, EV_MAPPING  # noqa: E402
+from project import BIN, SAMPLE, EV_MAPPING, NO_FILE  # noqa: E402
 
 SECRET = "csv2ddb-test-secret"
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY=SECRET,
            AWS_SESSION_TOKEN="csv2ddb-test-session-token", AWS_EC2_METADATA_DISABLED="true",
-           AWS_SHARED_CREDENTIALS_FILE="/nonexistent", AWS_CONFIG_FILE="/nonexistent")
+           AWS_SHARED_CREDENTIALS_FILE=NO_FILE, AWS_CONFIG_FILE=NO_FILE)
 ENV.pop("AWS_PROFILE", None)
 
 

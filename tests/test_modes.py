@@ -21,11 +21,11 @@ import boto3  # noqa: E402
 from boto3.dynamodb.types import TypeDeserializer  # noqa: E402
 from dynalite_case import DynaliteCase  # noqa: E402
 
-from project import BIN  # noqa: E402
+from project import BIN, NO_FILE  # noqa: E402
 
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="csv2ddb-test-secret",
-           AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
-           AWS_CONFIG_FILE="/nonexistent")
+           AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE=NO_FILE,
+           AWS_CONFIG_FILE=NO_FILE)
 ENV.pop("AWS_PROFILE", None)
 
 TABLE = "tb_modes"

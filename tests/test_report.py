@@ -19,11 +19,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import chromium  # noqa: E402
 from dynalite_case import DynaliteCase  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
-from project import BIN, SAMPLE, EV_MAPPING  # noqa: E402
+from project import BIN, SAMPLE, EV_MAPPING, NO_FILE  # noqa: E402
 
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="csv2ddb-test-secret",
-           AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
-           AWS_CONFIG_FILE="/nonexistent")
+           AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE=NO_FILE,
+           AWS_CONFIG_FILE=NO_FILE)
 ENV.pop("AWS_PROFILE", None)
 
 SERIES = ["rows_per_s", "written_per_s", "mb_per_s", "wcu_per_s", "throttles_per_s",

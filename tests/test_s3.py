@@ -14,11 +14,11 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import servers  # noqa: E402
 
-from project import BIN, SRC, SAMPLE, EV_MAPPING, TABLE  # noqa: E402
+from project import BIN, SRC, SAMPLE, EV_MAPPING, TABLE, NO_FILE  # noqa: E402
 GEN = os.path.join(SRC, "bench", "gen_ev.py")
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="S3RVER", AWS_SECRET_ACCESS_KEY="S3RVER",
            AWS_DEFAULT_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true",
-           AWS_SHARED_CREDENTIALS_FILE="/nonexistent", AWS_CONFIG_FILE="/nonexistent")
+           AWS_SHARED_CREDENTIALS_FILE=NO_FILE, AWS_CONFIG_FILE=NO_FILE)
 ENV.pop("AWS_PROFILE", None)
 
 

@@ -18,7 +18,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from project import BIN, SAMPLE, EV_MAPPING, TABLE  # noqa: E402
+from project import BIN, SAMPLE, EV_MAPPING, TABLE, NO_FILE  # noqa: E402
 from standin import LoopbackStandIn, QuietHandler, env_without_aws  # noqa: E402
 
 # A session token as STS issues them: long base64.
@@ -76,8 +76,8 @@ class SecretsTest(unittest.TestCase):
         self.env = env_without_aws(AWS_ACCESS_KEY_ID="ASIACSV2DDBTEST",
                                    AWS_SECRET_ACCESS_KEY=SECRET, AWS_SESSION_TOKEN=TOKEN,
                                    AWS_EC2_METADATA_DISABLED="true",
-                                   AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
-                                   AWS_CONFIG_FILE="/nonexistent")
+                                   AWS_SHARED_CREDENTIALS_FILE=NO_FILE,
+                                   AWS_CONFIG_FILE=NO_FILE)
 
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)

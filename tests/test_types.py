@@ -21,11 +21,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import boto3  # noqa: E402
 from boto3.dynamodb.types import Binary, TypeDeserializer  # noqa: E402
 import servers  # noqa: E402
-from project import BIN, SRC  # noqa: E402
+from project import BIN, SRC, NO_FILE  # noqa: E402
 
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="csv2ddb-test-secret",
-           AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
-           AWS_CONFIG_FILE="/nonexistent")
+           AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE=NO_FILE,
+           AWS_CONFIG_FILE=NO_FILE)
 ENV.pop("AWS_PROFILE", None)
 
 MAX_N = "9.9999999999999999999999999999999999999E+125"

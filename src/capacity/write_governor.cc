@@ -16,7 +16,7 @@ std::string Num(double v) {
 
 }  // namespace
 
-WriteGovernor::WriteGovernor(const TableCapacity& table, const GovernorOptions& options,
+WriteGovernor::WriteGovernor(const TableWriteLimits& table, const GovernorOptions& options,
                              TimePoint now)
     : table_(table), options_(options), grown_at_(now), second_start_(now) {
   const double amplification = 1 + std::max(0, table.gsi_count);
@@ -25,7 +25,7 @@ WriteGovernor::WriteGovernor(const TableCapacity& table, const GovernorOptions& 
     ceiling_ = options.max_wcu;
     start_ = ceiling_;
     why = "the cap given (--max-wcu)";
-    if (table.mode == TableCapacity::Mode::kOnDemand) {
+    if (table.mode == TableWriteLimits::Mode::kOnDemand) {
       const double sustain = table.warm_wcu > 0 ? table.warm_wcu : kNewOnDemandTableWcu;
       if (sustain < start_) {
         start_ = sustain;
@@ -34,7 +34,7 @@ WriteGovernor::WriteGovernor(const TableCapacity& table, const GovernorOptions& 
                Num(sustain) + " WCU/s and ramping";
       }
     }
-  } else if (table.mode == TableCapacity::Mode::kProvisioned && table.table_wcu > 0) {
+  } else if (table.mode == TableWriteLimits::Mode::kProvisioned && table.table_wcu > 0) {
     double base = table.table_wcu;
     if (table.gsi_count > 0 && table.min_gsi_wcu > 0) base = std::min(base, table.min_gsi_wcu);
     const double percent = options.write_percent > 0 ? options.write_percent : 50;
@@ -57,7 +57,7 @@ WriteGovernor::WriteGovernor(const TableCapacity& table, const GovernorOptions& 
     }
     ceiling_ = max;
     start_ = std::min(ceiling_, table.warm_wcu > 0 ? table.warm_wcu : kNewOnDemandTableWcu);
-    why = std::string(table.mode == TableCapacity::Mode::kOnDemand ? "on-demand"
+    why = std::string(table.mode == TableWriteLimits::Mode::kOnDemand ? "on-demand"
                                                                    : "capacity mode unknown") +
           ": start at " +
           (table.warm_wcu > 0 ? "the table's warm throughput" : "a new table's 4000 WCU/s") +
@@ -76,11 +76,11 @@ WriteGovernor::WriteGovernor(const TableCapacity& table, const GovernorOptions& 
 
 std::string WriteGovernor::mode_name() const {
   switch (table_.mode) {
-    case TableCapacity::Mode::kProvisioned:
+    case TableWriteLimits::Mode::kProvisioned:
       return "provisioned";
-    case TableCapacity::Mode::kOnDemand:
+    case TableWriteLimits::Mode::kOnDemand:
       return "on-demand";
-    case TableCapacity::Mode::kUnknown:
+    case TableWriteLimits::Mode::kUnknown:
       break;
   }
   return "unknown";
@@ -98,7 +98,7 @@ std::vector<std::pair<std::string, double>> WriteGovernor::Figures() const {
 }
 
 double WriteGovernor::RampLimit(TimePoint now) const {
-  if (table_.mode != TableCapacity::Mode::kOnDemand) return ceiling_;
+  if (table_.mode != TableWriteLimits::Mode::kOnDemand) return ceiling_;
   // Peaks at least kOnDemandRampWindow old count; the start level counts as
   // a peak of half of itself from the beginning.
   double peak = std::max(start_ / 2, old_peak_);

@@ -47,7 +47,7 @@
 namespace csv2ddb {
 
 // What the table and the account say about write capacity; 0 = not reported.
-struct TableCapacity {
+struct TableWriteLimits {
   enum class Mode { kUnknown, kProvisioned, kOnDemand };
   Mode mode = Mode::kUnknown;
   double table_wcu = 0;        // ProvisionedThroughput.WriteCapacityUnits (provisioned)
@@ -80,7 +80,7 @@ class WriteGovernor {
   using TimePoint = std::chrono::steady_clock::time_point;
 
   // Decides the start rate and ceiling at `now`.
-  WriteGovernor(const TableCapacity& table, const GovernorOptions& options, TimePoint now);
+  WriteGovernor(const TableWriteLimits& table, const GovernorOptions& options, TimePoint now);
 
   double rate() const { return rate_; }        // WCU/s allowed now
   double ceiling() const { return ceiling_; }  // never more than this
@@ -105,7 +105,7 @@ class WriteGovernor {
   void Grow(TimePoint now);
   double RampLimit(TimePoint now) const;
 
-  const TableCapacity table_;
+  const TableWriteLimits table_;
   const GovernorOptions options_;
   bool known_ = false;  // a cap given: the known_* figures apply
   double start_ = 0;

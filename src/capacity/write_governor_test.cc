@@ -8,20 +8,20 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
-using Mode = TableCapacity::Mode;
+using Mode = TableWriteLimits::Mode;
 using TimePoint = WriteGovernor::TimePoint;
 
 const TimePoint kT0{seconds(1000)};
 
-TableCapacity Provisioned(double wcu) {
-  TableCapacity t;
+TableWriteLimits Provisioned(double wcu) {
+  TableWriteLimits t;
   t.mode = Mode::kProvisioned;
   t.table_wcu = wcu;
   return t;
 }
 
-TableCapacity OnDemand(double warm = 0) {
-  TableCapacity t;
+TableWriteLimits OnDemand(double warm = 0) {
+  TableWriteLimits t;
   t.mode = Mode::kOnDemand;
   t.warm_wcu = warm;
   return t;
@@ -78,7 +78,7 @@ TEST(WriteGovernorTest, OnDemandStartsAtWarmThroughputOrFourThousand) {
   EXPECT_DOUBLE_EQ(fresh.rate(), 4000);
   EXPECT_NE(fresh.reason().find("4000"), std::string::npos) << fresh.reason();
 
-  TableCapacity capped = OnDemand();
+  TableWriteLimits capped = OnDemand();
   capped.on_demand_max = 2500;  // MaxWriteRequestUnits below the new-table level
   WriteGovernor limited(capped, GovernorOptions(), kT0);
   EXPECT_DOUBLE_EQ(limited.rate(), 2500);
@@ -157,7 +157,7 @@ TEST(WriteGovernorTest, AGivenCapIsCutGentlyAndNeverBelowHalf) {
 }
 
 TEST(WriteGovernorTest, AccountLimitsClampTheCeiling) {
-  TableCapacity t = Provisioned(100000);
+  TableWriteLimits t = Provisioned(100000);
   t.account_max_wcu = 30000;
   GovernorOptions o;
   o.write_percent = 100;
@@ -165,7 +165,7 @@ TEST(WriteGovernorTest, AccountLimitsClampTheCeiling) {
   EXPECT_DOUBLE_EQ(g.rate(), 30000);
   EXPECT_NE(g.reason().find("account"), std::string::npos) << g.reason();
 
-  TableCapacity od = OnDemand();
+  TableWriteLimits od = OnDemand();
   od.table_max_wcu = 10000;  // DescribeLimits' per-table limit
   WriteGovernor on_demand(od, GovernorOptions(), kT0);
   EXPECT_DOUBLE_EQ(on_demand.ceiling(), 10000);
@@ -173,7 +173,7 @@ TEST(WriteGovernorTest, AccountLimitsClampTheCeiling) {
 }
 
 TEST(WriteGovernorTest, GsisAmplifyTheBudgetAndTheSmallestGsiBounds) {
-  TableCapacity t = Provisioned(1000);
+  TableWriteLimits t = Provisioned(1000);
   t.gsi_count = 2;
   t.min_gsi_wcu = 400;
   WriteGovernor g(t, GovernorOptions(), kT0);

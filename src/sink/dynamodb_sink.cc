@@ -153,11 +153,11 @@ Status DynamoDbSink::Prepare(const TableSpec& spec) {
     if (!desc.ok()) return AtEndpoint(desc.status(), error);
   }
   std::vector<GsiKeys> gsis;
-  TableCapacity capacity;
+  TableWriteLimits capacity;
   if (desc->billing_mode == "PAY_PER_REQUEST") {
-    capacity.mode = TableCapacity::Mode::kOnDemand;
+    capacity.mode = TableWriteLimits::Mode::kOnDemand;
   } else if (desc->billing_mode == "PROVISIONED" || desc->write_capacity_units > 0) {
-    capacity.mode = TableCapacity::Mode::kProvisioned;
+    capacity.mode = TableWriteLimits::Mode::kProvisioned;
   }
   capacity.table_wcu = desc->write_capacity_units;
   capacity.warm_wcu = desc->warm_write_units;
