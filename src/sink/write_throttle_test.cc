@@ -239,8 +239,8 @@ TEST(WriteThrottleTest, UnwrittenUnitsAreRefundedSoRetriesPayOnce) {
 TEST(WriteThrottleTest, AGovernorSetsTheRateAndAdaptsIt) {
   FakeClock clock;
   WriteThrottle t(Options(&clock, 4, 4));
-  TableCapacity table;
-  table.mode = TableCapacity::Mode::kProvisioned;
+  TableWriteLimits table;
+  table.mode = TableWriteLimits::Mode::kProvisioned;
   table.table_wcu = 400;
   t.SetGovernor(std::make_unique<WriteGovernor>(table, GovernorOptions(), clock.now));
   EXPECT_DOUBLE_EQ(t.rate(), 200);
