@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -82,6 +83,24 @@ Status ParseRanges(const array& items, std::vector<ByteRange>* out) {
     out->push_back(std::move(r));
   }
   return Status::OK();
+}
+
+// The counts a batch answers with (the reference's names), then `extra` in order.
+std::string BatchCounts(uint64_t written, uint64_t in_error,
+                        std::initializer_list<std::pair<const char*, uint64_t>> extra) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("NUMBER_OF_ITEMS_WRITTEN");
+  w.Uint64(written);
+  w.Key("NUMBER_OF_ITEMS_IN_ERROR");
+  w.Uint64(in_error);
+  for (const auto& [key, value] : extra) {
+    w.Key(key);
+    w.Uint64(value);
+  }
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize());
 }
 
 }  // namespace
@@ -261,19 +280,10 @@ InvocationResult EventHandler::Handle(const Invocation& invocation) {
               {"not_done", not_done},
               {"written", processor.written()},
               {"in_error", processor.rejected()}});
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    w.StartObject();
-    w.Key("NUMBER_OF_ITEMS_WRITTEN");
-    w.Uint64(processor.written());
-    w.Key("NUMBER_OF_ITEMS_IN_ERROR");
-    w.Uint64(processor.rejected());
-    w.Key("BATCH_ITEMS");
-    w.Uint64(items.size());
-    w.Key("BATCH_ITEMS_NOT_DONE");
-    w.Uint64(not_done);
-    w.EndObject();
-    return InvocationResult::Error(kIncomplete, std::string(sb.GetString(), sb.GetSize()));
+    return InvocationResult::Error(
+        kIncomplete,
+        BatchCounts(processor.written(), processor.rejected(),
+                    {{"BATCH_ITEMS", items.size()}, {"BATCH_ITEMS_NOT_DONE", not_done}}));
   }
   const char* kind = ranges ? "byte-range" : "CSV-row";
   LogEvent(LogLevel::kInfo, "batch",
@@ -287,15 +297,7 @@ InvocationResult EventHandler::Handle(const Invocation& invocation) {
             {"written", processor.written()},
             {"in_error", processor.rejected()},
             {"duplicate_keys_replaced", processor.duplicates()}});
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  w.StartObject();
-  w.Key("NUMBER_OF_ITEMS_WRITTEN");
-  w.Uint64(processor.written());
-  w.Key("NUMBER_OF_ITEMS_IN_ERROR");
-  w.Uint64(processor.rejected());
-  w.EndObject();
-  return InvocationResult::Success(std::string(sb.GetString(), sb.GetSize()));
+  return InvocationResult::Success(BatchCounts(processor.written(), processor.rejected(), {}));
 }
 
 }  // namespace csv2ddb::lambda

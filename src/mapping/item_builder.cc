@@ -313,6 +313,16 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
     json.resize(json_start);
     return Reject(rec, col, rule, detail, why);
   };
+  // A NULL attribute (on_null / on_empty = "null"), dropped once the item is
+  // already over the size limit (the size check after the loop rejects it).
+  auto append_null = [&](const ColumnPlan& c) {
+    if (item_bytes > kMaxItemBytes) return;
+    if (!first) json.push_back(',');
+    first = false;
+    json.append(c.name_prefix);
+    json.append("{\"NULL\":true}");
+    item_bytes += c.attribute.size() + 1;
+  };
   for (size_t i = 0; i < ncols; ++i) {
     const ColumnPlan& c = plan_.columns[i];
     if (c.drop) continue;
@@ -329,12 +339,7 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
         return fail(col, RejectRule::kNull, "the value is the null marker");
       }
       if (c.on_null == OnEmpty::kNull) {
-        if (item_bytes > kMaxItemBytes) continue;
-        if (!first) json.push_back(',');
-        first = false;
-        json.append(c.name_prefix);
-        json.append("{\"NULL\":true}");
-        item_bytes += c.attribute.size() + 1;
+        append_null(c);
         continue;
       }
       // kKeep: the marker is an ordinary value from here on.
@@ -351,12 +356,7 @@ bool ItemBuilder::Build(const Record& rec, bool utf8_valid, ItemBuffer* out, Rej
       if (c.on_empty == OnEmpty::kReject)
         return fail(col, RejectRule::kEmpty, "the value is empty");
       if (c.on_empty == OnEmpty::kNull) {
-        if (item_bytes > kMaxItemBytes) continue;
-        if (!first) json.push_back(',');
-        first = false;
-        json.append(c.name_prefix);
-        json.append("{\"NULL\":true}");
-        item_bytes += c.attribute.size() + 1;
+        append_null(c);
         continue;
       }
     }
