@@ -320,7 +320,9 @@ def main():
         if not r["line"].startswith("csv2ddb"):
             continue
         need = 80.0 if r["case"].endswith("sorted") else 90.0
-        ok = (r["pct_ceiling"] or 0) >= need and (r["pct_throttled"] or 100) < 5 and r["exact"] \
+        # None (not measured) misses; 0.0 throttled is a pass, not a falsy 'unknown'.
+        pct, thr = r["pct_ceiling"], r["pct_throttled"]
+        ok = pct is not None and pct >= need and thr is not None and thr < 5 and r["exact"] \
             and r["rc"] == 0
         out.append("- %s: %s (%s%% of ceiling, need %g; %s%% throttled; %s)" % (
             r["case"], "PASS" if ok else "MISS", fmt(r["pct_ceiling"], ".1f"), need,

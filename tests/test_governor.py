@@ -10,6 +10,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import boto3  # noqa: E402
+import capacity_sim as cs  # noqa: E402
 import servers  # noqa: E402
 from dynalite_case import DynaliteCase  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
@@ -138,6 +139,31 @@ class Governor(DynaliteCase):
         # WCU counted are those of the items, once each.
         self.assertEqual(cap["write_units"], ROWS)
         self.assertEqual(self.count("tb_cap"), ROWS)
+
+    def test_warm_throughput_sets_the_table_first_and_the_governor_starts_there(self):
+        # An on-demand table that reports 4000 WCU/s warm (the simulator in
+        # front of dynalite models DescribeTable's WarmThroughput and
+        # UpdateTable's): --warm-throughput 6000 raises it before the load
+        # and the governor starts at 6000, not at 4000.
+        with cs.CapacitySim(self.ddb.endpoint,
+                            cs.TableSettings("on-demand", partitions=4, warm_wcu=4000)) as sim:
+            summary, decision = self.run_cli("tb_warm", "--create-table", "--warm-throughput",
+                                             "6000", endpoint=sim.endpoint)
+            table = sim.stats()["tables"]["tb_warm"]
+            c = boto3.client("dynamodb", endpoint_url=sim.endpoint, region_name="us-east-1",
+                             aws_access_key_id="x", aws_secret_access_key="y")
+            warm = c.describe_table(TableName="tb_warm")["Table"]["WarmThroughput"]
+        # The simulator took the UpdateTable: warm 6000, 6 partitions of 1000.
+        self.assertEqual(warm["WriteUnitsPerSecond"], 6000, warm)
+        self.assertEqual(table["partitions"], 6, table)
+        self.assertEqual(table["items_written"], ROWS, table)
+        self.assertIn("6000 WCU/s", decision["decision"])
+        self.assertIn("warm throughput", decision["decision"])
+        cap = summary["WRITE_CAPACITY"]
+        self.assertEqual(cap["mode"], "on-demand")
+        self.assertEqual(cap["start_wcu_per_second"], 6000)
+        self.assertEqual(cap["table_warm_wcu"], 6000)
+        self.assertEqual(self.count("tb_warm"), ROWS)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ WriteGovernor::WriteGovernor(const TableWriteLimits& table, const GovernorOption
     ceiling_ = max;
     start_ = std::min(ceiling_, table.warm_wcu > 0 ? table.warm_wcu : kNewOnDemandTableWcu);
     why = std::string(table.mode == TableWriteLimits::Mode::kOnDemand ? "on-demand"
-                                                                   : "capacity mode unknown") +
+                                                                      : "capacity mode unknown") +
           ": start at " +
           (table.warm_wcu > 0 ? "the table's warm throughput" : "a new table's 4000 WCU/s") +
           ", up to " + Num(ceiling_) + " WCU/s (" + max_why +
@@ -115,8 +115,26 @@ void WriteGovernor::Grow(TimePoint now) {
   grown_at_ = now;
   const double increase = known_ ? options_.known_increase_fraction : options_.increase_fraction;
   const double limit = RampLimit(now);  // the ceiling, or the on-demand ramp's
-  rate_ = std::min(limit, rate_ + seconds * increase * limit);
-  rate_ = std::max(rate_, 0.0);
+  double rate = rate_;
+  double left = seconds;
+  if (knee_ > 0) {
+    // Fast up to the knee, then slowly above it.
+    const double fast = increase * limit;
+    if (rate < knee_ && fast > 0) {
+      const double to_knee = (knee_ - rate) / fast;
+      if (left <= to_knee) {
+        rate += left * fast;
+        left = 0;
+      } else {
+        rate = knee_;
+        left -= to_knee;
+      }
+    }
+    rate += left * options_.probe_fraction * limit;
+  } else {
+    rate += left * increase * limit;
+  }
+  rate_ = std::max(0.0, std::min(limit, rate));
 }
 
 void WriteGovernor::OnWritten(double units, TimePoint now) {
@@ -146,6 +164,9 @@ void WriteGovernor::OnThrottled(TimePoint now) {
   ++decreases_;
   const double floor = known_ ? options_.known_floor_fraction : options_.floor_fraction;
   const double factor = known_ ? options_.known_decrease_factor : options_.decrease_factor;
+  // The knee: a little under the rate that drew the throttling (none under a
+  // cap, which the user vouches for).
+  if (!known_) knee_ = rate_ * options_.knee_fraction;
   rate_ = std::max(start_ * floor, rate_ * factor);
 }
 

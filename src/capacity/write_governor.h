@@ -20,14 +20,20 @@
 //   - a throttling signal cuts the rate to `decrease_factor` of itself (never
 //     below `floor_fraction` of the start rate), at most once per
 //     `decrease_interval` (one wave of throttled requests is one signal);
-//   - without throttling the rate grows back linearly by `increase_fraction`
-//     of the ceiling (on-demand: of the ramp's limit) per second;
+//   - without throttling the rate grows back: before any cut linearly by
+//     `increase_fraction` of the ceiling (on-demand: of the ramp's limit) per
+//     second. A cut remembers a knee, `knee_fraction` of the rate it cut from
+//     (where the table last took no more): the rate grows fast
+//     (`increase_fraction`) up to the knee, then probes slowly above it
+//     (`probe_fraction` of the ceiling per second), so it does not climb
+//     straight back into the throttling it just left;
 //   - with a cap given (--max-wcu: the user vouches for that capacity) the
 //     `known_*` figures apply instead: a gentler cut and a higher floor, as
 //     throttling below the cap comes from hot keys (which the per-request
 //     backoff handles) or from transient errors; cutting hard would only
-//     idle the table. Without a cap the rate backs off as it must when the
-//     table is shared with other writers;
+//     idle the table, and there is no knee to remember (the growth stays
+//     linear, `known_increase_fraction`). Without a cap the rate backs off as
+//     it must when the table is shared with other writers;
 //   - on-demand only: the rate never exceeds twice the highest consumption
 //     per second measured at least 30 minutes earlier (DynamoDB's documented
 //     ramp: double the previous peak within 30 minutes), the start level
@@ -65,6 +71,8 @@ struct GovernorOptions {
   double decrease_factor = 0.7;
   double floor_fraction = 0.25;     // of the start rate
   double increase_fraction = 0.10;  // of the ceiling, per second without throttling
+  double knee_fraction = 0.9;       // of the rate a cut cut from: fast growth up to it
+  double probe_fraction = 0.02;     // of the ceiling, per second above the knee
   double known_decrease_factor = 0.9;
   double known_floor_fraction = 0.5;
   double known_increase_fraction = 0.20;
@@ -100,6 +108,8 @@ class WriteGovernor {
 
   uint64_t decreases() const { return decreases_; }
   double peak_per_second() const { return peak_; }  // highest 1-second consumption seen
+  // Where growth turns slow after a cut; 0 before any cut and under a cap.
+  double knee() const { return knee_; }
 
  private:
   void Grow(TimePoint now);
@@ -111,6 +121,7 @@ class WriteGovernor {
   double start_ = 0;
   double ceiling_ = 0;
   double rate_ = 0;
+  double knee_ = 0;  // 0: none (no cut yet, or a cap given)
   std::string reason_;
   TimePoint grown_at_;
   TimePoint decreased_at_{};

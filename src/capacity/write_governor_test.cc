@@ -106,7 +106,7 @@ TEST(WriteGovernorTest, OnDemandNeverMoreThanDoubleThePeakOfThirtyMinutesBefore)
   EXPECT_DOUBLE_EQ(g.rate(), 16000);
 }
 
-TEST(WriteGovernorTest, ThrottlingCutsMultiplicativelyOncePerWaveThenGrowsLinearly) {
+TEST(WriteGovernorTest, ThrottlingCutsMultiplicativelyOncePerWaveThenGrowsBack) {
   WriteGovernor g(Provisioned(2000), GovernorOptions(), kT0);  // 1000, no cap given
   g.OnThrottled(kT0 + milliseconds(10));
   EXPECT_DOUBLE_EQ(g.rate(), 700);
@@ -126,6 +126,52 @@ TEST(WriteGovernorTest, ThrottlingCutsMultiplicativelyOncePerWaveThenGrowsLinear
   EXPECT_NEAR(g.rate(), low + 100, 0.5);
   g.OnWritten(10, kT0 + seconds(30));
   EXPECT_DOUBLE_EQ(g.rate(), 1000);  // back at the ceiling, not above
+}
+
+TEST(WriteGovernorTest, AfterACutItGrowsFastToTheKneeThenProbesSlowly) {
+  WriteGovernor g(Provisioned(2000), GovernorOptions(), kT0);  // 1000, no cap given
+  EXPECT_DOUBLE_EQ(g.knee(), 0);                               // no cut yet
+  g.OnThrottled(kT0);
+  EXPECT_DOUBLE_EQ(g.rate(), 700);
+  EXPECT_DOUBLE_EQ(g.knee(), 900);  // 90% of the rate it was cut from
+  // Fast (10% of the ceiling per second) up to the knee...
+  g.OnWritten(1, kT0 + seconds(1));
+  EXPECT_NEAR(g.rate(), 800, 1e-6);
+  g.OnWritten(1, kT0 + seconds(2));
+  EXPECT_NEAR(g.rate(), 900, 1e-6);
+  // ...then 2% of the ceiling per second above it (a linear climb would be
+  // back at 1000, where it was throttled).
+  g.OnWritten(1, kT0 + seconds(3));
+  EXPECT_NEAR(g.rate(), 920, 1e-6);
+  g.OnWritten(1, kT0 + milliseconds(4500));
+  EXPECT_NEAR(g.rate(), 950, 1e-6);
+  // One step across the knee splits into its fast and slow parts.
+  WriteGovernor h(Provisioned(2000), GovernorOptions(), kT0);
+  h.OnThrottled(kT0);
+  h.OnWritten(1, kT0 + seconds(4));  // 2 s fast to 900, 2 s slow
+  EXPECT_NEAR(h.rate(), 940, 1e-6);
+  // A new cut while probing moves the knee under the rate cut from.
+  g.OnThrottled(kT0 + milliseconds(4500));
+  EXPECT_NEAR(g.knee(), 855, 1e-6);
+  EXPECT_NEAR(g.rate(), 665, 1e-6);
+  // It never passes the ceiling.
+  g.OnWritten(1, kT0 + minutes(5));
+  EXPECT_DOUBLE_EQ(g.rate(), 1000);
+}
+
+TEST(WriteGovernorTest, UnderAGivenCapThereIsNoKnee) {
+  GovernorOptions o;
+  o.max_wcu = 1000;
+  WriteGovernor g(Provisioned(2000), o, kT0);
+  g.OnThrottled(kT0);
+  EXPECT_DOUBLE_EQ(g.rate(), 900);
+  EXPECT_DOUBLE_EQ(g.knee(), 0);
+  // Linear growth at 20% of the cap per second, straight back to it (with
+  // a knee at 900 it would probe at 20 WCU/s and be at 905).
+  g.OnWritten(1, kT0 + milliseconds(250));
+  EXPECT_NEAR(g.rate(), 950, 1e-6);
+  g.OnWritten(1, kT0 + milliseconds(500));
+  EXPECT_DOUBLE_EQ(g.rate(), 1000);
 }
 
 TEST(WriteGovernorTest, RepeatedThrottlingStopsAtTheFloor) {

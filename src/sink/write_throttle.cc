@@ -61,7 +61,15 @@ bool WriteThrottle::TryAcquireLocked(size_t items, std::chrono::nanoseconds* wai
     return false;
   }
   if (rate_ > 0) {
-    RefillLocked(Now());
+    const auto now = Now();
+    if (governor_ && !started_) {
+      // A governed run starts with an empty bucket at its first request:
+      // no burst of a second's worth on top of the table's own.
+      started_ = true;
+      tokens_ = 0;
+      refilled_at_ = now;
+    }
+    RefillLocked(now);
     // A request larger than the bucket needs a full bucket and leaves debt.
     const double need = std::min(static_cast<double>(items), rate_);
     if (tokens_ < need) {

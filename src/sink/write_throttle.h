@@ -8,7 +8,8 @@
 //   - rate (optional): a token bucket of write capacity units per second
 //     whose burst is one second of the current rate. With a WriteGovernor
 //     (capacity/write_governor.h, set by SetGovernor) the governor decides the
-//     rate from the table's capacity and adapts it over time; without one the
+//     rate from the table's capacity and adapts it over time, and the bucket
+//     starts empty at the first request (no start burst); without one the
 //     rate starts at `rate`, halves with the concurrency limit (never below
 //     rate/64) and grows back by rate/64 per successful request.
 // A request pays its estimated cost when it is sent; what the server did not
@@ -119,6 +120,7 @@ class WriteThrottle {
   mutable std::chrono::steady_clock::time_point refilled_at_;
   std::chrono::steady_clock::time_point decreased_at_{};
   bool decreased_once_ = false;
+  bool started_ = false;  // a governed bucket was emptied at the first request
   uint64_t throttles_ = 0;
   uint64_t decreases_ = 0;
   std::unique_ptr<WriteGovernor> governor_;

@@ -245,6 +245,8 @@ TEST(WriteThrottleTest, AGovernorSetsTheRateAndAdaptsIt) {
   t.SetGovernor(std::make_unique<WriteGovernor>(table, GovernorOptions(), clock.now));
   EXPECT_DOUBLE_EQ(t.rate(), 200);
   EXPECT_NE(t.governor_reason().find("200 WCU/s"), std::string::npos);
+  EXPECT_FALSE(t.TryAcquire(10));  // the bucket starts empty
+  clock.now += milliseconds(50);   // 10 WCU at 200 WCU/s
   EXPECT_TRUE(t.TryAcquire(10));
   t.Release(Signal::kThrottled, 0, 10);
   EXPECT_DOUBLE_EQ(t.rate(), 140);  // the governor's multiplicative decrease
@@ -252,6 +254,29 @@ TEST(WriteThrottleTest, AGovernorSetsTheRateAndAdaptsIt) {
   EXPECT_TRUE(t.TryAcquire(10));
   t.Release(Signal::kSuccess, 10, 0);
   EXPECT_DOUBLE_EQ(t.rate(), 200);  // grown back to its ceiling
+}
+
+TEST(WriteThrottleTest, AGovernedRunStartsWithAnEmptyBucket) {
+  FakeClock clock;
+  WriteThrottle t(Options(&clock, 64, 64));
+  TableWriteLimits table;
+  table.mode = TableWriteLimits::Mode::kProvisioned;
+  table.table_wcu = 400;  // 200 WCU/s
+  t.SetGovernor(std::make_unique<WriteGovernor>(table, GovernorOptions(), clock.now));
+  // Idle time between the decision and the first request fills nothing: the
+  // bucket is emptied at the first request, which waits for its own tokens.
+  clock.now += std::chrono::seconds(5);
+  nanoseconds wait{0};
+  EXPECT_FALSE(t.TryAcquire(25, &wait));
+  EXPECT_EQ(wait, milliseconds(125));  // 25 WCU at 200 WCU/s
+  EXPECT_EQ(t.in_flight(), 0);
+  // From then on it paces at the rate: one request per 125 ms, no burst.
+  for (int i = 0; i < 8; ++i) {
+    clock.now += milliseconds(125);
+    ASSERT_TRUE(t.TryAcquire(25)) << i;
+    EXPECT_FALSE(t.TryAcquire(25)) << i;
+  }
+  EXPECT_EQ(t.in_flight(), 8);
 }
 
 }  // namespace
