@@ -249,6 +249,73 @@ def stops_cleanly_with_open_keep_alive_connections():
         assert proxy._server is None, "lifetime_s did not stop the proxy"
 
 
+def _read_until_eof(sock):
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+@test
+def answers_frame_and_close_as_documented():
+    """HEAD answers carry the upstream's Content-Length and no body (a stray body
+    would corrupt the next answer on the connection); answers after which the
+    proxy closes the connection say Connection: close; client sockets have
+    TCP_NODELAY (without it every answer waited ~40 ms for the client's delayed
+    ACK, as answers are written after the upstream's)."""
+    import http.client
+
+    with servers.Dynalite() as ddb, fault_proxy.FaultProxy(ddb.endpoint,
+                                                           probability=0.0) as proxy:
+        direct = http.client.HTTPConnection("127.0.0.1", ddb.port, timeout=10)
+        direct.request("HEAD", "/")
+        expected_length = direct.getresponse().getheader("Content-Length")
+        direct.close()
+        assert expected_length not in (None, "0"), expected_length
+
+        conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+        conn.request("HEAD", "/")
+        resp = conn.getresponse()
+        assert resp.read() == b"" and resp.getheader("Content-Length") == expected_length, \
+            resp.getheaders()
+        conn.request("POST", "/", body=b"{}", headers={
+            "X-Amz-Target": "DynamoDB_20120810.ListTables",
+            "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/"
+                             "dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=00",
+            "X-Amz-Date": "20240101T000000Z"})
+        resp = conn.getresponse()
+        assert resp.status == 200 and b"TableNames" in resp.read(), resp.status
+        assert resp.getheader("Connection") is None, resp.getheaders()
+        with proxy._lock:
+            clients = list(proxy._clients)
+        assert clients, "no client connection tracked"
+        for sock in clients:
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), sock
+        conn.close()
+
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as s:
+            s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+            answer = _read_until_eof(s)  # the proxy closes: returns
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 411 ") and b"\r\nConnection: close" in head, answer
+        assert b"chunked" in body, answer
+
+    # Upstream gone: 502, Connection: close, then the proxy closes the connection.
+    proxy = fault_proxy.FaultProxy("http://127.0.0.1:%d" % servers.free_port()).start()
+    try:
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as s:
+            s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+            answer = _read_until_eof(s)
+        assert answer.startswith(b"HTTP/1.1 502 ") and b"\r\nConnection: close" in answer, \
+            answer
+        assert proxy.counts()["upstream_errors"] == 1, proxy.counts()
+    finally:
+        proxy.stop()
+
+
 @test
 def stale_pooled_connections_are_replaced_by_a_new_one():
     """The cause of a flaky tolerated-failure test: node (dynalite) closes idle

@@ -46,6 +46,9 @@ class TlsProxy:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # TCP_NODELAY: headers and body are two writes; with Nagle's algorithm the
+            # body waits for the client's delayed ACK (~40 ms per request on loopback)
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
@@ -65,7 +68,8 @@ class TlsProxy:
                     if k.lower() not in ("connection", "keep-alive", "transfer-encoding",
                                          "content-length"):
                         self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
+                length = r.getheader("Content-Length") if self.command == "HEAD" else None
+                self.send_header("Content-Length", length or str(len(data)))
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
